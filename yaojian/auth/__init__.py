@@ -1,0 +1,1 @@
+"""People, roles, jurisdictions, web sessions, API tokens, and the one scoping helper."""

@@ -1,0 +1,56 @@
+"""Who may write what: the one table of write permissions, checked by every service."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from yaojian.auth.actor import Actor, jurisdiction_prefix
+from yaojian.auth.models import Role
+from yaojian.kit.errors import Forbidden
+
+
+class Action(StrEnum):
+    REGISTRY_WRITE = "registry.write"
+    SIGNAL_TRIAGE = "signals.triage"
+    SIGNAL_EMIT = "signals.emit"
+    USER_ADMIN = "auth.user_admin"
+
+
+_REGULATORS_WHO_WRITE = {
+    Role.PROVINCE_ADMIN,
+    Role.PROVINCE_REGULATOR,
+    Role.CITY_REGULATOR,
+    Role.COUNTY_REGULATOR,
+}
+
+ALLOWED: dict[Action, set[Role]] = {
+    Action.REGISTRY_WRITE: _REGULATORS_WHO_WRITE,
+    Action.SIGNAL_TRIAGE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
+    Action.SIGNAL_EMIT: _REGULATORS_WHO_WRITE,
+    Action.USER_ADMIN: {Role.PROVINCE_ADMIN},
+}
+
+
+def authorize(actor: Actor, action: Action, region_code: str | None = None) -> None:
+    """Raise Forbidden unless ``actor`` may perform ``action`` on something in ``region_code``.
+
+    A regulator acts only inside their jurisdiction: the target county's code must start with
+    the actor's jurisdiction prefix.
+    """
+    if actor.role not in ALLOWED[action]:
+        raise Forbidden(f"role {actor.role.value} may not perform {action.value}")
+    if region_code is not None and not actor.is_province_wide:
+        prefix = actor.jurisdiction_prefix
+        if prefix is None or not region_code.startswith(prefix):
+            raise Forbidden(f"region {region_code} is outside your jurisdiction")
+
+
+def in_jurisdiction(actor: Actor, region_code: str) -> bool:
+    if actor.is_province_wide:
+        return True
+    return actor.jurisdiction_prefix is not None and region_code.startswith(
+        actor.jurisdiction_prefix
+    )
+
+
+__all__ = ["Action", "authorize", "in_jurisdiction", "jurisdiction_prefix"]

@@ -1,0 +1,1 @@
+"""Small shared pieces: errors, problem+json, pagination, time."""

@@ -1,0 +1,23 @@
+"""Imports every area's tables so that the metadata is complete (migrations, tests)."""
+
+from yaojian.audit.models import AuditEntry, AuditHead
+from yaojian.auth.models import ApiToken, User
+from yaojian.db import Base
+from yaojian.registry.models import Batch, Enterprise, KeyPosition, Licence, Person, Product, Region
+from yaojian.signals.models import RiskSignal
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Batch",
+    "Enterprise",
+    "KeyPosition",
+    "Licence",
+    "Person",
+    "Product",
+    "Region",
+    "RiskSignal",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""The registry of the regulated world: regions, enterprises, licences, products, batches, persons."""

@@ -1,0 +1,44 @@
+"""All configuration in one place: environment variables prefixed ``YAOJIAN_``."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YAOJIAN_", env_file=".env", extra="ignore")
+
+    # Embedded default: an SQLite file under ./var/. Production: postgresql+psycopg://…
+    database_url: str = "sqlite:///var/yaojian.db"
+    # Signs the web session cookie. Left empty, a random key is kept in var/secret.key so that
+    # sessions survive a restart of the demo without anyone having to configure anything.
+    secret_key: str = ""
+    var_dir: Path = Path("var")
+    demo_password: str = "demo"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_locale: str = "zh"
+    # Lifetime of tokens issued by the OAuth2 password flow (scripts); machine tokens do not expire
+    # unless created with an expiry.
+    access_token_minutes: int = 12 * 60
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
