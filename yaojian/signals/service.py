@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from yaojian.audit.chain import record, snapshot
@@ -14,6 +14,7 @@ from yaojian.auth.actor import Actor
 from yaojian.auth.permissions import Action, authorize
 from yaojian.auth.scope import ScopeRule, get_visible, register_scope, scoped
 from yaojian.kit.errors import InvalidInput
+from yaojian.kit.pagination import PageParams, paginate
 from yaojian.kit.timeutil import utcnow
 from yaojian.registry.models import Enterprise
 from yaojian.signals.models import RiskSignal, SignalStatus, SubjectType
@@ -86,19 +87,33 @@ def emit(session: Session, actor: Actor, report: SignalReport) -> tuple[RiskSign
     return signal, True
 
 
-def list_signals(
-    session: Session,
-    actor: Actor,
-    *,
-    enterprise_id: int | None = None,
-    status: SignalStatus | None = None,
-) -> list[RiskSignal]:
-    stmt = select(RiskSignal).order_by(RiskSignal.severity.desc(), RiskSignal.detected_at.desc())
+def _signal_query(
+    actor: Actor, enterprise_id: int | None, status: SignalStatus | None
+) -> Select[Any]:
+    stmt = select(RiskSignal).order_by(
+        RiskSignal.severity.desc(), RiskSignal.detected_at.desc(), RiskSignal.id
+    )
     if enterprise_id is not None:
         stmt = stmt.where(RiskSignal.enterprise_id == enterprise_id)
     if status is not None:
         stmt = stmt.where(RiskSignal.status == status)
-    return list(session.scalars(scoped(stmt, actor, RiskSignal)))
+    return scoped(stmt, actor, RiskSignal)
+
+
+def list_signals(
+    session: Session,
+    actor: Actor,
+    params: PageParams,
+    *,
+    enterprise_id: int | None = None,
+    status: SignalStatus | None = None,
+) -> tuple[list[RiskSignal], int]:
+    return paginate(session, _signal_query(actor, enterprise_id, status), params)
+
+
+def count_signals(session: Session, actor: Actor, status: SignalStatus | None = None) -> int:
+    stmt = _signal_query(actor, None, status).order_by(None).subquery()
+    return session.scalar(select(func.count()).select_from(stmt)) or 0
 
 
 def set_status(

@@ -1,0 +1,1 @@
+"""A deterministic synthetic province for demos, tests and benchmarks."""

@@ -1,0 +1,62 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+import yaojian
+from yaojian.auth.api import router as auth_api
+from yaojian.db import make_engine, session_factory
+from yaojian.registry.api import router as registry_api
+from yaojian.registry.pages import router as registry_pages
+from yaojian.settings import Settings, get_settings
+from yaojian.signals.api import router as signals_api
+from yaojian.web import problems
+from yaojian.web.pages import router as shell_pages
+from yaojian.web.templating import make_templates
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    settings: Settings | None = None, factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="yaojian 数字药监",
+        version=yaojian.__version__,
+        description="Registry, traceability, pharmacovigilance and risk control for a provincial "
+        "drug regulator. Errors are application/problem+json (RFC 9457).",
+        docs_url="/api/docs",
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.session_factory = factory or session_factory(make_engine(settings.database_url))
+    app.state.templates = make_templates()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="yaojian_session",
+        max_age=12 * 3600,
+        same_site="lax",
+        https_only=False,
+    )
+    problems.install(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    for router in (auth_api, registry_api, signals_api, shell_pages, registry_pages):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        with app.state.session_factory() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": yaojian.__version__}
+
+    return app
