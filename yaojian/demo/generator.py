@@ -343,7 +343,10 @@ def _enterprise_row(
         place = county_short + fake.street_name()[:2]
     else:
         place = rng.choice([city_short, county_short])
-    base = f"{place}{fake.company_prefix()}{ending}"
+    prefix = fake.company_prefix()
+    while any(ch.isdigit() for ch in prefix):
+        prefix = fake.company_prefix()
+    base = f"{place}{prefix}{ending}"
     name = base
     branch = 1
     while name in taken_names:

@@ -15,8 +15,8 @@ document.addEventListener("DOMContentLoaded", async () => {
       inRange: { color: ["#e6f0fa", "#8fb8e0", "#2f6fb0", "#123f73"] },
     },
     series: [{
-      type: "map", map: "zhejiang", roam: false, selectedMode: false,
-      label: { show: true, fontSize: 11, color: "#1b2733" },
+      type: "map", map: "zhejiang", roam: false, selectedMode: false, layoutCenter: ["50%", "50%"], layoutSize: "95%",
+      label: { show: true, fontSize: 12, color: "#1b2733", textBorderColor: "#fff", textBorderWidth: 2 },
       emphasis: { label: { color: "#000" }, itemStyle: { areaColor: "#f5c16c" } },
       itemStyle: { borderColor: "#fff", borderWidth: 1 },
       data: series,
