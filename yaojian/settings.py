@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # Lifetime of tokens issued by the OAuth2 password flow (scripts); machine tokens do not expire
     # unless created with an expiry.
     access_token_minutes: int = 12 * 60
+    # A profile of argon2-cffi (argon2.profiles). The test suite sets CHEAPEST, as Django's tests
+    # use a fast hasher; production keeps the RFC 9106 recommendation.
+    argon2_profile: str = "RFC_9106_LOW_MEMORY"
 
     def resolved_secret_key(self) -> str:
         if self.secret_key:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,15 +19,25 @@ from yaojian.auth.permissions import Action, authorize
 from yaojian.kit.errors import Conflict, InvalidInput, Unauthenticated
 from yaojian.kit.timeutil import utcnow
 from yaojian.registry.models import Enterprise, Region
+from yaojian.settings import get_settings
 
-_hasher = PasswordHasher()
 TOKEN_PREFIX = "yj_"
-# Verifying against this keeps the time of a login with an unknown username like a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password")
+
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    """Argon2id with the profile named in settings (RFC 9106's low-memory one by default)."""
+    return PasswordHasher.from_parameters(getattr(profiles, get_settings().argon2_profile))
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps a login with an unknown username as slow as a wrong password."""
+    return _hasher().hash("not a password")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def _token_digest(token: str) -> str:
@@ -92,15 +103,15 @@ def authenticate(session: Session, username: str, password: str) -> User:
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None or not user.is_active:
         try:
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher().verify(_dummy_hash(), password)
         except VerificationError:
             pass
         raise Unauthenticated("wrong username or password")
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise Unauthenticated("wrong username or password") from None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 

@@ -38,7 +38,7 @@ def detect_licence_expiry(session: Session, today: dt.date | None = None) -> tup
         .order_by(Licence.id)
     )
     reported = new = 0
-    for licence, enterprise in session.execute(stmt).tuples():
+    for licence, enterprise in session.execute(stmt):
         state = licence.expiry_state(today)
         if state not in (ExpiryState.EXPIRED, ExpiryState.EXPIRING):
             continue

@@ -121,7 +121,7 @@ def enterprise_counts(session: Session, actor: Actor, level: RegionLevel) -> dic
     prefix = func.substr(Enterprise.region_code, 1, width)
     stmt = scoped(select(prefix, func.count()).group_by(prefix), actor, Enterprise)
     pad = "00" if width == 4 else ""
-    return {code + pad: count for code, count in session.execute(stmt).tuples()}
+    return {code + pad: count for code, count in session.execute(stmt)}
 
 
 # ---------------------------------------------------------------- licences
