@@ -20,7 +20,7 @@ from typing import Any
 from faker import Faker
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
-from stdnum.cn import uscc
+from stdnum.cn import ric, uscc
 
 from yaojian.audit.chain import record
 from yaojian.auth.actor import system_actor
@@ -283,10 +283,7 @@ def generate(
         if row["kind"] not in key_kinds:
             continue
         for role in (PositionRole.LEGAL_REPRESENTATIVE, PositionRole.QUALITY_HEAD):
-            id_number = fake.ssn(min_age=28, max_age=62)
-            while id_number in taken_ids:
-                id_number = fake.ssn(min_age=28, max_age=62)
-            taken_ids.add(id_number)
+            id_number = _unique(lambda: _resident_id(rng, row["region_code"], as_of), taken_ids)
             person_rows.append({"name": fake.name(), "id_number": id_number})
             position_plan.append((eid, role, as_of - dt.timedelta(days=rng.randint(60, 3650))))
     person_ids = writer.insert(Person, person_rows, want_ids=True)
@@ -465,6 +462,13 @@ def _drug_rows(rng: random.Random, holder: int, taken: set[str], as_of: dt.date)
             }
         )
     return rows
+
+
+def _resident_id(rng: random.Random, county: str, as_of: dt.date) -> str:
+    """A resident ID number (GB 11643) registered in ``county``, of someone aged 28 to 62."""
+    born = as_of - dt.timedelta(days=rng.randint(28 * 365, 62 * 365))
+    stem = f"{county}{born:%Y%m%d}{rng.randint(0, 999):03d}"
+    return stem + ric.calc_check_digit(stem + "0")
 
 
 def _gtin14(rng: random.Random) -> str:

@@ -1,0 +1,87 @@
+"""The synthetic province: valid identifiers, every county covered, realistic shares, deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc
+
+from yaojian.audit.chain import verify
+from yaojian.auth.models import Role, User
+from yaojian.demo.generator import PROVINCE_COUNTS, generate
+from yaojian.registry import identifiers
+from yaojian.registry.choices import EnterpriseKind, ExpiryState, ProductCategory, RegionLevel
+from yaojian.registry.models import Enterprise, Licence, Person, Product, Region
+from yaojian.signals.models import RiskSignal
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+def _digest(session: Session) -> str:
+    rows = session.execute(
+        select(Enterprise.credit_code, Enterprise.name, Enterprise.kind, Enterprise.region_code)
+        .order_by(Enterprise.credit_code)
+    ).all()
+    licences = session.execute(select(Licence.number, Licence.valid_to).order_by(Licence.number)).all()
+    products = session.execute(select(Product.name, Product.approval_number).order_by(Product.id)).all()
+    return hashlib.sha256(repr((rows, licences, products)).encode()).hexdigest()
+
+
+def test_the_small_province_is_valid_realistic_and_covers_every_county(session: Session) -> None:
+    result = generate(session, scale="small", seed=11, as_of=AS_OF, password="demo")
+    enterprises = list(session.scalars(select(Enterprise)))
+    counties = {r.code for r in session.scalars(select(Region).where(Region.level == RegionLevel.COUNTY))}
+
+    assert {e.region_code for e in enterprises} == counties
+    codes = [e.credit_code for e in enterprises]
+    assert len(set(codes)) == len(codes) and all(uscc.is_valid(c) for c in codes)
+    assert all(c[2:8] == e.region_code for c, e in zip(codes, enterprises, strict=True))
+
+    kinds = Counter(e.kind for e in enterprises)
+    for kind, province_count in PROVINCE_COUNTS.items():
+        expected = max(1, round(province_count / 50))
+        assert expected <= kinds[kind] <= expected + 90, kind  # floors per county add a few
+    assert kinds[EnterpriseKind.DEVICE_DISTRIBUTOR] > kinds[EnterpriseKind.RETAIL_PHARMACY]
+
+    by_city = Counter(e.region_code[:4] for e in enterprises)
+    assert by_city["3301"] == max(by_city.values())  # Hangzhou, the most populous city
+    assert by_city["3309"] == min(by_city.values())  # Zhoushan, the least
+
+    for product in session.scalars(select(Product)):
+        if product.category is ProductCategory.DRUG:
+            assert identifiers.approval_number(product.approval_number or "")
+        elif product.category is ProductCategory.DEVICE:
+            assert identifiers.device_registration(product.registration_number or "", product.device_class or 0)
+            assert identifiers.udi_di(product.udi_di or "")
+        else:
+            assert identifiers.cosmetic_number(product.filing_number or "", product.special_use)
+    assert all(identifiers.resident_id(p.id_number) for p in session.scalars(select(Person)))
+
+    states = Counter(lic.expiry_state(AS_OF) for lic in session.scalars(select(Licence)))
+    assert states[ExpiryState.EXPIRED] > 0 and states[ExpiryState.EXPIRING] > 0
+    assert states[ExpiryState.CURRENT] > 10 * states[ExpiryState.EXPIRED]
+    assert result.signals == session.query(RiskSignal).count() > 0
+
+    users = {u.username: u for u in session.scalars(select(User))}
+    assert users["province"].role is Role.PROVINCE_ADMIN
+    assert users["hangzhou"].region_code == "330100" and users["xihu"].region_code == "330106"
+    assert users["inspector1"].role is Role.INSPECTOR
+    ent1 = session.get(Enterprise, users["ent1"].enterprise_id)
+    assert ent1 is not None and ent1.region_code == "330106"
+    assert session.scalars(select(Product).where(Product.holder_id == ent1.id)).first() is not None
+    assert verify(session).ok
+
+
+def test_the_same_seed_gives_the_same_province_and_another_seed_does_not(session: Session) -> None:
+    generate(session, scale="small", seed=5, as_of=AS_OF, password="demo")
+    first = _digest(session)
+    session.rollback()
+    generate(session, scale="small", seed=5, as_of=AS_OF, password="demo")
+    assert _digest(session) == first
+    session.rollback()
+    generate(session, scale="small", seed=6, as_of=AS_OF, password="demo")
+    assert _digest(session) != first
