@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,9 +14,16 @@ from rich.table import Table
 
 from yaojian.settings import get_settings
 
-app = typer.Typer(help="yaojian 数字药监 — platform for a provincial drug regulator.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+app = typer.Typer(
+    help="yaojian 数字药监 — platform for a provincial drug regulator.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-demo_app = typer.Typer(help="The synthetic province. Without a sub-command: generate if empty, then serve.")
+demo_app = typer.Typer(
+    help="The synthetic province. Without a sub-command: generate if empty, then serve."
+)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens for enterprise systems.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
@@ -35,7 +42,7 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _factory():  # type: ignore[no-untyped-def]
+def _factory() -> sessionmaker[Session]:
     from yaojian.db import make_engine, session_factory
 
     return session_factory(make_engine())
@@ -81,7 +88,12 @@ def _generate(scale: str, seed: int, as_of: dt.date | None) -> None:
         if not is_empty(session):
             err.print("[red]the database already holds enterprises; generate into an empty one[/]")
             raise typer.Exit(1)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=err) as bar:
             # Rows written: enterprises, then their licences, products, batches and persons.
             task = bar.add_task(f"生成 {scale} 省份数据", total=planned_rows(scale) * 4)
@@ -166,11 +178,20 @@ def demo_generate(
 @user_app.command("add")
 def user_add(
     username: str,
-    role: Annotated[str, typer.Option(help="province_admin, province_regulator, city_regulator, "
-                                            "county_regulator, inspector or enterprise.")],
-    region: Annotated[str | None, typer.Option(help="Jurisdiction region code (regulators).")] = None,
+    role: Annotated[
+        str,
+        typer.Option(
+            help="province_admin, province_regulator, city_regulator, "
+            "county_regulator, inspector or enterprise."
+        ),
+    ],
+    region: Annotated[
+        str | None, typer.Option(help="Jurisdiction region code (regulators).")
+    ] = None,
     enterprise: Annotated[str | None, typer.Option(help="Credit code (enterprise users).")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
 ) -> None:
     """Create an account."""
     from sqlalchemy import select
@@ -209,7 +230,9 @@ def user_add(
 
 @token_app.command("create")
 def token_create(
-    enterprise: Annotated[str, typer.Option(help="Credit code of the enterprise the token acts for.")],
+    enterprise: Annotated[
+        str, typer.Option(help="Credit code of the enterprise the token acts for.")
+    ],
     name: Annotated[str, typer.Option(help="What system uses it, e.g. 'erp'.")] = "system",
     days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
 ) -> None:
@@ -261,7 +284,9 @@ def signals_detect(
     from yaojian.registry.detectors import detect_licence_expiry
 
     with unit_of_work(_factory()) as session:
-        reported, new = detect_licence_expiry(session, dt.date.fromisoformat(as_of) if as_of else None)
+        reported, new = detect_licence_expiry(
+            session, dt.date.fromisoformat(as_of) if as_of else None
+        )
     console.print(f"licence expiry: {reported:,} findings, {new:,} new signals")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,7 @@ def _three_entries(session: Session) -> list[AuditEntry]:
 def test_each_entry_links_to_the_previous_and_the_chain_verifies(session: Session) -> None:
     entries = _three_entries(session)
     assert entries[0].seq == 1 and entries[0].prev_hash == GENESIS
-    for previous, entry in zip(entries, entries[1:], strict=False):
+    for previous, entry in pairwise(entries):
         assert entry.prev_hash == previous.hash and entry.seq == previous.seq + 1
     result = verify(session)
     assert result.ok and result.entries == len(entries)
@@ -29,9 +31,7 @@ def test_each_entry_links_to_the_previous_and_the_chain_verifies(session: Sessio
 def test_a_modified_entry_is_detected_and_named(session: Session) -> None:
     entries = _three_entries(session)
     target = entries[-2].seq
-    session.execute(
-        update(AuditEntry).where(AuditEntry.seq == target).values(actor="someone-else")
-    )
+    session.execute(update(AuditEntry).where(AuditEntry.seq == target).values(actor="someone-else"))
     session.expire_all()
     result = verify(session)
     assert not result.ok and result.broken_seq == target
@@ -70,7 +70,9 @@ def test_reordered_entries_are_detected(session: Session) -> None:
     # Swap the two entries' sequence numbers through a free slot.
     spare = (session.scalar(select(func.max(AuditEntry.seq))) or 0) + 100
     for old, new in ((first, spare), (second, first), (spare, second)):
-        session.execute(text("UPDATE audit_entry SET seq = :new WHERE seq = :old"), {"new": new, "old": old})
+        session.execute(
+            text("UPDATE audit_entry SET seq = :new WHERE seq = :old"), {"new": new, "old": old}
+        )
     session.expire_all()
     result = verify(session)
     assert not result.ok and result.broken_seq == first

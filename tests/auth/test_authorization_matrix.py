@@ -79,7 +79,10 @@ def world(client: TestClient, session: Session) -> World:
     }
     token = machine_token(session, enterprises["A"])
     session.commit()
-    headers: dict[str, dict[str, str]] = {"public": {}, "enterprise_token": {"Authorization": f"Bearer {token}"}}
+    headers: dict[str, dict[str, str]] = {
+        "public": {},
+        "enterprise_token": {"Authorization": f"Bearer {token}"},
+    }
     for role, user in users.items():
         response = client.post(
             "/api/v1/auth/token", data={"username": user.username, "password": "secret-pass"}
@@ -157,8 +160,12 @@ def test_a_county_regulator_cannot_register_an_enterprise_in_another_county(
     response = client.post(
         "/api/v1/enterprises",
         headers=world.headers["county_regulator"],
-        json={"credit_code": credit_code("330108"), "name": "滨江某药房",
-              "kind": "retail_pharmacy", "region_code": "330108"},
+        json={
+            "credit_code": credit_code("330108"),
+            "name": "滨江某药房",
+            "kind": "retail_pharmacy",
+            "region_code": "330108",
+        },
     )
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -171,8 +178,12 @@ def test_only_regulators_register_enterprises(client: TestClient, world: World, 
     response = client.post(
         "/api/v1/enterprises",
         headers=world.headers[role],
-        json={"credit_code": credit_code(), "name": "某某大药房", "kind": "retail_pharmacy",
-              "region_code": "330106"},
+        json={
+            "credit_code": credit_code(),
+            "name": "某某大药房",
+            "kind": "retail_pharmacy",
+            "region_code": "330106",
+        },
     )
     assert response.status_code == (401 if role == "public" else 403)
 

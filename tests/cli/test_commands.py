@@ -34,7 +34,9 @@ def run(tmp: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
 def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("cli")
     run(tmp, "db", "upgrade")
-    generated = run(tmp, "demo", "generate", "--scale", "small", "--seed", "2", "--as-of", "2026-11-23")
+    generated = run(
+        tmp, "demo", "generate", "--scale", "small", "--seed", "2", "--as-of", "2026-11-23"
+    )
     assert "enterprises" in generated.stdout and "inspector1" in generated.stdout
     return tmp
 
@@ -49,9 +51,13 @@ def test_a_machine_token_sees_only_its_own_enterprise(province: Path) -> None:
         (own_id, own_code), (other_id, _) = db.execute(
             "SELECT id, credit_code FROM enterprise ORDER BY id LIMIT 2"
         ).fetchall()
-    token = run(province, "token", "create", "--enterprise", own_code, "--name", "erp").stdout.strip()
+    token = run(
+        province, "token", "create", "--enterprise", own_code, "--name", "erp"
+    ).stdout.strip()
     assert token.startswith("yj_")
-    settings = Settings(database_url=f"sqlite:///{province / 'cli.db'}", secret_key="x", var_dir=province)
+    settings = Settings(
+        database_url=f"sqlite:///{province / 'cli.db'}", secret_key="x", var_dir=province
+    )
     with TestClient(create_app(settings)) as client:
         headers = {"Authorization": f"Bearer {token}"}
         listed = client.get("/api/v1/enterprises", headers=headers).json()
@@ -65,9 +71,13 @@ def test_a_machine_token_sees_only_its_own_enterprise(province: Path) -> None:
 def test_user_add_creates_a_regulator_who_can_log_in(province: Path) -> None:
     run(province, "user", "add", "lishui", "--role", "city_regulator", "--region", "331100",
         "--password", "s3cret-pw")  # fmt: skip
-    settings = Settings(database_url=f"sqlite:///{province / 'cli.db'}", secret_key="x", var_dir=province)
+    settings = Settings(
+        database_url=f"sqlite:///{province / 'cli.db'}", secret_key="x", var_dir=province
+    )
     with TestClient(create_app(settings)) as client:
-        token = client.post("/api/v1/auth/token", data={"username": "lishui", "password": "s3cret-pw"})
+        token = client.post(
+            "/api/v1/auth/token", data={"username": "lishui", "password": "s3cret-pw"}
+        )
         assert token.status_code == 200
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         items = client.get("/api/v1/enterprises", headers=headers).json()["items"]

@@ -1,4 +1,5 @@
-"""The synthetic province: valid identifiers, every county covered, realistic shares, deterministic."""
+"""The synthetic province: valid identifiers, every county covered, realistic shares,
+deterministic."""
 
 from __future__ import annotations
 
@@ -23,18 +24,25 @@ AS_OF = dt.date(2026, 11, 23)
 
 def _digest(session: Session) -> str:
     rows = session.execute(
-        select(Enterprise.credit_code, Enterprise.name, Enterprise.kind, Enterprise.region_code)
-        .order_by(Enterprise.credit_code)
+        select(
+            Enterprise.credit_code, Enterprise.name, Enterprise.kind, Enterprise.region_code
+        ).order_by(Enterprise.credit_code)
     ).all()
-    licences = session.execute(select(Licence.number, Licence.valid_to).order_by(Licence.number)).all()
-    products = session.execute(select(Product.name, Product.approval_number).order_by(Product.id)).all()
+    licences = session.execute(
+        select(Licence.number, Licence.valid_to).order_by(Licence.number)
+    ).all()
+    products = session.execute(
+        select(Product.name, Product.approval_number).order_by(Product.id)
+    ).all()
     return hashlib.sha256(repr((rows, licences, products)).encode()).hexdigest()
 
 
 def test_the_small_province_is_valid_realistic_and_covers_every_county(session: Session) -> None:
     result = generate(session, scale="small", seed=11, as_of=AS_OF, password="demo")
     enterprises = list(session.scalars(select(Enterprise)))
-    counties = {r.code for r in session.scalars(select(Region).where(Region.level == RegionLevel.COUNTY))}
+    counties = {
+        r.code for r in session.scalars(select(Region).where(Region.level == RegionLevel.COUNTY))
+    }
 
     assert {e.region_code for e in enterprises} == counties
     codes = [e.credit_code for e in enterprises]
@@ -55,7 +63,9 @@ def test_the_small_province_is_valid_realistic_and_covers_every_county(session: 
         if product.category is ProductCategory.DRUG:
             assert identifiers.approval_number(product.approval_number or "")
         elif product.category is ProductCategory.DEVICE:
-            assert identifiers.device_registration(product.registration_number or "", product.device_class or 0)
+            assert identifiers.device_registration(
+                product.registration_number or "", product.device_class or 0
+            )
             assert identifiers.udi_di(product.udi_di or "")
         else:
             assert identifiers.cosmetic_number(product.filing_number or "", product.special_use)

@@ -39,8 +39,12 @@ def test_a_province_regulator_registers_an_enterprise_and_the_write_is_audited(
     response = client.post(
         "/api/v1/enterprises",
         headers=headers,
-        json={"credit_code": code, "name": "宁波甬康医药有限公司", "kind": "drug_wholesaler",
-              "region_code": "330212"},
+        json={
+            "credit_code": code,
+            "name": "宁波甬康医药有限公司",
+            "kind": "drug_wholesaler",
+            "region_code": "330212",
+        },
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -69,8 +73,12 @@ def test_an_invalid_credit_code_is_refused_naming_the_field_and_nothing_is_store
     response = client.post(
         "/api/v1/enterprises",
         headers=headers,
-        json={"credit_code": "91330100799655058A", "name": "错误代码有限公司",
-              "kind": "retail_pharmacy", "region_code": "330106"},
+        json={
+            "credit_code": "91330100799655058A",
+            "name": "错误代码有限公司",
+            "kind": "retail_pharmacy",
+            "region_code": "330106",
+        },
     )
     _assert_problem(response, 422, "credit_code")
     assert (count(session, Enterprise), count(session, AuditEntry)) == before
@@ -84,8 +92,12 @@ def test_an_unknown_region_code_is_refused_naming_the_field(
         response = client.post(
             "/api/v1/enterprises",
             headers=headers,
-            json={"credit_code": credit_code(), "name": "某某药房", "kind": "retail_pharmacy",
-                  "region_code": region},
+            json={
+                "credit_code": credit_code(),
+                "name": "某某药房",
+                "kind": "retail_pharmacy",
+                "region_code": region,
+            },
         )
         _assert_problem(response, 422, "region_code")
 
@@ -109,8 +121,12 @@ def test_a_duplicate_credit_code_is_a_conflict(client: TestClient, session: Sess
     response = client.post(
         "/api/v1/enterprises",
         headers=headers,
-        json={"credit_code": existing.credit_code, "name": "重复有限公司",
-              "kind": "retail_pharmacy", "region_code": "330106"},
+        json={
+            "credit_code": existing.credit_code,
+            "name": "重复有限公司",
+            "kind": "retail_pharmacy",
+            "region_code": "330106",
+        },
     )
     _assert_problem(response, 409, "credit_code")
 
@@ -123,8 +139,12 @@ def test_an_invalid_licence_date_is_refused_and_nothing_is_stored(
     session.commit()
     before = count(session, Licence)
     url = f"/api/v1/enterprises/{enterprise.id}/licences"
-    bad_date = {"licence_type": "drug_manufacturing", "number": "浙20260001",
-                "valid_from": "2026-02-30", "valid_to": "2031-01-01"}
+    bad_date = {
+        "licence_type": "drug_manufacturing",
+        "number": "浙20260001",
+        "valid_from": "2026-02-30",
+        "valid_to": "2031-01-01",
+    }
     _assert_problem(client.post(url, headers=headers, json=bad_date), 422, "valid_from")
     reversed_dates = bad_date | {"valid_from": "2031-01-02"}
     _assert_problem(client.post(url, headers=headers, json=reversed_dates), 422, "valid_to")
@@ -147,8 +167,9 @@ def test_the_list_filters_by_region_kind_and_search_and_pages(
     client: TestClient, session: Session
 ) -> None:
     headers = login(client, session, Role.PROVINCE_ADMIN, region_code="330000")
-    ningbo = make_enterprise(session, region_code="330212", kind="retail_pharmacy",
-                             name="宁波鄞州海曙路大药房")
+    ningbo = make_enterprise(
+        session, region_code="330212", kind="retail_pharmacy", name="宁波鄞州海曙路大药房"
+    )
     make_enterprise(session, region_code="330106", kind="retail_pharmacy")
     make_enterprise(session, region_code="330212", kind="drug_wholesaler")
     session.commit()
@@ -160,8 +181,9 @@ def test_the_list_filters_by_region_kind_and_search_and_pages(
     assert ningbo.id in ids(region_code="330200", kind="retail_pharmacy")
     assert all(
         e["region_code"].startswith("3302")
-        for e in client.get("/api/v1/enterprises", headers=headers,
-                            params={"region_code": "330200"}).json()["items"]
+        for e in client.get(
+            "/api/v1/enterprises", headers=headers, params={"region_code": "330200"}
+        ).json()["items"]
     )
     assert ids(q="海曙路大药房") == [ningbo.id]
     assert ids(q=ningbo.credit_code.lower()) == [ningbo.id]
@@ -171,7 +193,9 @@ def test_the_list_filters_by_region_kind_and_search_and_pages(
     _assert_problem(bad, 422, "region_code")
 
 
-def test_the_enterprise_detail_computes_licence_expiry(client: TestClient, session: Session) -> None:
+def test_the_enterprise_detail_computes_licence_expiry(
+    client: TestClient, session: Session
+) -> None:
     headers = login(client, session, Role.PROVINCE_ADMIN, region_code="330000")
     enterprise = make_enterprise(session)
     today = dt.date.today()
@@ -190,4 +214,6 @@ def test_regions_list_the_province_its_cities_and_counties(client: TestClient) -
     assert levels.count("county") == 90
     hangzhou = next(r for r in regions if r["code"] == "330100")
     assert hangzhou["name"] == "杭州市" and hangzhou["population"] == 11936010
-    assert {r["parent_code"] for r in regions if r["code"].startswith("3301") and r["level"] == "county"} == {"330100"}
+    assert {
+        r["parent_code"] for r in regions if r["code"].startswith("3301") and r["level"] == "county"
+    } == {"330100"}

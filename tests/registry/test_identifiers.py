@@ -114,7 +114,12 @@ def test_a_resident_id_number_is_checked_per_gb_11643() -> None:
     # The example of GB 11643-1999 itself, and a number registered in Linping (created 2021).
     assert identifiers.resident_id("11010519491231002x") == "11010519491231002X"
     assert identifiers.resident_id("330113198001010017") == "330113198001010017"
-    for bad in ("110105194912310021", "110105194913310021", "990105194912310023", "1101051949123100"):
+    for bad in (
+        "110105194912310021",
+        "110105194913310021",
+        "990105194912310023",
+        "1101051949123100",
+    ):
         with pytest.raises(InvalidInput) as caught:
             identifiers.resident_id(bad)
         assert caught.value.invalid_params[0].name == "id_number"

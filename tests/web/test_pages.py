@@ -23,17 +23,19 @@ def _login(client: TestClient, session: Session, role: Role, **kw: object) -> No
     assert response.status_code == 303 and response.headers["location"] == "/"
 
 
-def test_pages_need_a_login_and_send_the_user_back_after_it(client: TestClient, session: Session) -> None:
+def test_pages_need_a_login_and_send_the_user_back_after_it(
+    client: TestClient, session: Session
+) -> None:
     response = client.get("/enterprises", headers={"accept": "text/html"}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/login?next=/enterprises"
+    assert (
+        response.status_code == 303 and response.headers["location"] == "/login?next=/enterprises"
+    )
     user = make_user(session, Role.CITY_REGULATOR, region_code="330100")
     session.commit()
     wrong = client.post("/login", data={"username": user.username, "password": "nope"})
     assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
-    ok = client.post(
-        "/login", data={"username": user.username, "password": "secret-pass", "next": "/enterprises"},
-        follow_redirects=False,
-    )  # fmt: skip
+    form = {"username": user.username, "password": "secret-pass", "next": "/enterprises"}
+    ok = client.post("/login", data=form, follow_redirects=False)
     assert ok.headers["location"] == "/enterprises"
 
 
@@ -48,7 +50,9 @@ def test_login_never_redirects_to_another_site(client: TestClient, session: Sess
         assert response.headers["location"] == "/"
 
 
-def test_the_home_map_counts_only_the_users_jurisdiction(client: TestClient, session: Session) -> None:
+def test_the_home_map_counts_only_the_users_jurisdiction(
+    client: TestClient, session: Session
+) -> None:
     make_enterprise(session, region_code="330106")
     make_enterprise(session, region_code="330212")
     _login(client, session, Role.CITY_REGULATOR, region_code="330100")
@@ -63,16 +67,22 @@ def test_the_home_map_counts_only_the_users_jurisdiction(client: TestClient, ses
 def test_the_enterprise_list_filters_and_answers_htmx_with_rows_only(
     client: TestClient, session: Session
 ) -> None:
-    wanted = make_enterprise(session, region_code="330106", name="西湖龙井大药房", kind="retail_pharmacy")
+    wanted = make_enterprise(
+        session, region_code="330106", name="西湖龙井大药房", kind="retail_pharmacy"
+    )
     make_enterprise(session, region_code="330106", name="西湖某某制药有限公司")
     _login(client, session, Role.COUNTY_REGULATOR, region_code="330106")
     full = client.get("/enterprises", params={"q": "龙井大药房"})
     assert "<html" in full.text and wanted.name in full.text and "西湖某某制药" not in full.text
-    partial = client.get("/enterprises", params={"kind": "retail_pharmacy"}, headers={"HX-Request": "true"})
+    partial = client.get(
+        "/enterprises", params={"kind": "retail_pharmacy"}, headers={"HX-Request": "true"}
+    )
     assert "<html" not in partial.text and wanted.name in partial.text
 
 
-def test_the_enterprise_page_shows_licences_with_their_expiry(client: TestClient, session: Session) -> None:
+def test_the_enterprise_page_shows_licences_with_their_expiry(
+    client: TestClient, session: Session
+) -> None:
     import datetime as dt
 
     enterprise = make_enterprise(session, region_code="330106")
@@ -82,7 +92,9 @@ def test_the_enterprise_page_shows_licences_with_their_expiry(client: TestClient
     assert enterprise.credit_code in page and "浙EXPIRED01" in page and "已过期" in page
 
 
-def test_an_enterprise_outside_the_jurisdiction_is_a_404_page(client: TestClient, session: Session) -> None:
+def test_an_enterprise_outside_the_jurisdiction_is_a_404_page(
+    client: TestClient, session: Session
+) -> None:
     ningbo = make_enterprise(session, region_code="330212")
     _login(client, session, Role.COUNTY_REGULATOR, region_code="330106")
     response = client.get(f"/enterprises/{ningbo.id}", headers={"accept": "text/html"})

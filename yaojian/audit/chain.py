@@ -117,7 +117,10 @@ def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
     while True:
         rows = list(
             session.scalars(
-                select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+                select(AuditEntry)
+                .where(AuditEntry.seq > last)
+                .order_by(AuditEntry.seq)
+                .limit(batch)
             )
         )
         if not rows:

@@ -12,7 +12,7 @@ from yaojian.db import Base
 
 
 class AuditEntry(Base):
-    """One write. ``hash`` = SHA-256 over the previous entry's hash and this entry's canonical JSON."""
+    """One write; ``hash`` is SHA-256 over the previous entry's hash and this entry's JSON."""
 
     __tablename__ = "audit_entry"
 

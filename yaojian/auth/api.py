@@ -29,4 +29,6 @@ def token(
     """Exchange a username and password for a bearer token (OAuth2 password grant)."""
     user = authenticate(session, username, password)
     minutes = request.app.state.settings.access_token_minutes
-    return TokenResponse(access_token=issue_access_token(session, user, minutes), expires_in=minutes * 60)
+    return TokenResponse(
+        access_token=issue_access_token(session, user, minutes), expires_in=minutes * 60
+    )

@@ -34,7 +34,7 @@ REGULATOR_ROLES = frozenset(
 
 
 class User(Base):
-    """A person who logs in. Regulators carry a jurisdiction region; enterprise users an enterprise."""
+    """A person who logs in: regulators carry a jurisdiction, enterprise users an enterprise."""
 
     __tablename__ = "app_user"
 

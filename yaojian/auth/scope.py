@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -62,14 +62,14 @@ def visibility_clause(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
     if actor.role is Role.ENTERPRISE:
         if actor.enterprise_id is None or rule.enterprise is None:
             return false()
-        return rule.enterprise == actor.enterprise_id
+        return cast(ColumnElement[bool], rule.enterprise == actor.enterprise_id)
     if actor.is_regulator and actor.jurisdiction_prefix:
         pattern = actor.jurisdiction_prefix + "%"
         if rule.region is not None:
-            return rule.region.like(pattern)
+            return cast(ColumnElement[bool], rule.region.like(pattern))
         if rule.enterprise is not None:
             in_jurisdiction = select(Enterprise.id).where(Enterprise.region_code.like(pattern))
-            return rule.enterprise.in_(in_jurisdiction)
+            return cast(ColumnElement[bool], rule.enterprise.in_(in_jurisdiction))
     return false()
 
 
@@ -84,7 +84,7 @@ def get_visible(session: Session, actor: Actor, model: type[T], key: Any, what: 
     row = session.scalars(stmt).first()
     if row is None:
         raise NotFound(what, key)
-    return row
+    return cast(T, row)
 
 
 def _everything() -> ColumnElement[bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from contextlib import suppress
 from functools import lru_cache
 
 from argon2 import PasswordHasher, profiles
@@ -102,10 +103,8 @@ def create_user(
 def authenticate(session: Session, username: str, password: str) -> User:
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None or not user.is_active:
-        try:
+        with suppress(VerificationError):
             _hasher().verify(_dummy_hash(), password)
-        except VerificationError:
-            pass
         raise Unauthenticated("wrong username or password")
     try:
         _hasher().verify(user.password_hash, password)

@@ -150,7 +150,9 @@ class _Writer:
         self.session = session
         self.advance = advance
 
-    def insert(self, model: type[Any], rows: list[dict[str, Any]], want_ids: bool = False) -> list[int]:
+    def insert(
+        self, model: type[Any], rows: list[dict[str, Any]], want_ids: bool = False
+    ) -> list[int]:
         ids: list[int] = []
         for chunk in _chunks(rows):
             if want_ids:
@@ -210,7 +212,9 @@ def generate(
     enterprise_rows: list[dict[str, Any]] = []
     for kind, province_count in PROVINCE_COUNTS.items():
         count = max(1, round(province_count / divisor))
-        floor = 1 if kind in (EnterpriseKind.RETAIL_PHARMACY, EnterpriseKind.MEDICAL_INSTITUTION) else 0
+        floor = (
+            1 if kind in (EnterpriseKind.RETAIL_PHARMACY, EnterpriseKind.MEDICAL_INSTITUTION) else 0
+        )
         allocation = _allocate(count, weights, floor)
         for county_code, n in allocation.items():
             county = county_by_code[county_code]
@@ -223,8 +227,13 @@ def generate(
     xihu_city = cities["330100"]
     enterprise_rows.append(
         _enterprise_row(
-            rng, fake, EnterpriseKind.DRUG_MANUFACTURER, county_by_code[DEMO_ENTERPRISE_COUNTY],
-            xihu_city, taken_codes, taken_names,
+            rng,
+            fake,
+            EnterpriseKind.DRUG_MANUFACTURER,
+            county_by_code[DEMO_ENTERPRISE_COUNTY],
+            xihu_city,
+            taken_codes,
+            taken_names,
         )
     )
     enterprise_ids = writer.insert(Enterprise, enterprise_rows, want_ids=True)
@@ -241,7 +250,9 @@ def generate(
         licence_type = LICENCE_OF_KIND[kind]
         seq_by_type[licence_type] = seq_by_type.get(licence_type, 0) + 1
         licence_rows.append(
-            _licence_row(rng, eid, licence_type, seq_by_type[licence_type], row["region_code"], as_of)
+            _licence_row(
+                rng, eid, licence_type, seq_by_type[licence_type], row["region_code"], as_of
+            )
         )
     writer.insert(Licence, licence_rows)
     result.counts["licences"] = len(licence_rows)
@@ -283,7 +294,12 @@ def generate(
         if row["kind"] not in key_kinds:
             continue
         for role in (PositionRole.LEGAL_REPRESENTATIVE, PositionRole.QUALITY_HEAD):
-            id_number = _unique(lambda: _resident_id(rng, row["region_code"], as_of), taken_ids)
+            home: str = row["region_code"]
+
+            def new_id(home: str = home) -> str:
+                return _resident_id(rng, home, as_of)
+
+            id_number = _unique(new_id, taken_ids)
             person_rows.append({"name": fake.name(), "id_number": id_number})
             position_plan.append((eid, role, as_of - dt.timedelta(days=rng.randint(60, 3650))))
     person_ids = writer.insert(Person, person_rows, want_ids=True)
@@ -302,18 +318,20 @@ def generate(
         session, actor, "demo.generate", "province", "330000",
         after={"scale": scale, "seed": seed, "as_of": as_of.isoformat(), **result.counts},
     )  # fmt: skip
-    for username, role, region, display in DEMO_ACCOUNTS:
+    for username, account_role, region, display in DEMO_ACCOUNTS:
         create_user(
-            session, actor, username=username, password=password, role=role,
+            session, actor, username=username, password=password, role=account_role,
             region_code=region, display_name=display,
         )  # fmt: skip
-        result.accounts.append((username, role.value, region))
+        result.accounts.append((username, account_role.value, region))
     demo_enterprise_id = enterprise_ids[-1]
     create_user(
         session, actor, username=DEMO_ENTERPRISE_USER, password=password, role=Role.ENTERPRISE,
         enterprise_id=demo_enterprise_id, display_name=enterprise_rows[-1]["name"],
     )  # fmt: skip
-    result.accounts.append((DEMO_ENTERPRISE_USER, Role.ENTERPRISE.value, enterprise_rows[-1]["name"]))
+    result.accounts.append(
+        (DEMO_ENTERPRISE_USER, Role.ENTERPRISE.value, enterprise_rows[-1]["name"])
+    )
     if progress:
         progress("signals", 0)
     reported, _ = detect_licence_expiry(session, as_of)
@@ -422,7 +440,9 @@ def _unique(make: Callable[[], str], taken: set[str]) -> str:
     return value
 
 
-def _drug_rows(rng: random.Random, holder: int, taken: set[str], as_of: dt.date) -> list[dict[str, Any]]:
+def _drug_rows(
+    rng: random.Random, holder: int, taken: set[str], as_of: dt.date
+) -> list[dict[str, Any]]:
     rows = []
     special_maker = rng.random()
     pool: list[tuple[str, str, str, bool, bool, str]] = [(*d, "") for d in vocab.DRUGS]
@@ -435,7 +455,9 @@ def _drug_rows(rng: random.Random, holder: int, taken: set[str], as_of: dt.date)
     elif special_maker < 0.35:
         pool = [(*d, "") for d in vocab.TCM_DRUGS]
         letter = "Z"
-    for name, form, spec, sterile, essential, flag in rng.sample(pool, k=min(len(pool), rng.randint(3, 12))):
+    for name, form, spec, sterile, essential, flag in rng.sample(
+        pool, k=min(len(pool), rng.randint(3, 12))
+    ):
 
         def number(letter: str = letter) -> str:
             if rng.random() < 0.6:
@@ -477,14 +499,18 @@ def _gtin14(rng: random.Random) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def _device_rows(rng: random.Random, holder: int, taken: set[str], as_of: dt.date) -> list[dict[str, Any]]:
+def _device_rows(
+    rng: random.Random, holder: int, taken: set[str], as_of: dt.date
+) -> list[dict[str, Any]]:
     rows = []
     for name, cls, category, implantable, sterile in rng.sample(vocab.DEVICES, k=rng.randint(2, 6)):
 
         def number(cls: int = cls, category: str = category) -> str:
             year = rng.randint(2015, as_of.year)
             if cls == 1:
-                return f"浙{rng.choice('杭甬温嘉湖绍金衢舟台丽')}械备{year}{rng.randint(1, 9999):04d}"
+                return (
+                    f"浙{rng.choice('杭甬温嘉湖绍金衢舟台丽')}械备{year}{rng.randint(1, 9999):04d}"
+                )
             issuer = "国" if cls == 3 else "浙"
             return f"{issuer}械注准{year}{cls}{category}{rng.randint(1, 9999):04d}"
 
@@ -504,7 +530,9 @@ def _device_rows(rng: random.Random, holder: int, taken: set[str], as_of: dt.dat
     return rows
 
 
-def _cosmetic_rows(rng: random.Random, holder: int, taken: set[str], as_of: dt.date) -> list[dict[str, Any]]:
+def _cosmetic_rows(
+    rng: random.Random, holder: int, taken: set[str], as_of: dt.date
+) -> list[dict[str, Any]]:
     rows = []
     for name, special, children, whitening in rng.sample(vocab.COSMETICS, k=rng.randint(3, 8)):
 

@@ -95,14 +95,27 @@ COSMETICS: list[tuple[str, bool, bool, bool]] = [
 ]
 
 NAME_ENDINGS: dict[EnterpriseKind, list[str]] = {
-    EnterpriseKind.DRUG_MANUFACTURER: ["制药有限公司", "药业股份有限公司", "药业有限公司", "生物医药有限公司"],
+    EnterpriseKind.DRUG_MANUFACTURER: [
+        "制药有限公司",
+        "药业股份有限公司",
+        "药业有限公司",
+        "生物医药有限公司",
+    ],
     EnterpriseKind.DRUG_WHOLESALER: ["医药有限公司", "医药药材有限公司", "医药股份有限公司"],
     EnterpriseKind.RETAIL_CHAIN: ["大药房连锁有限公司", "医药连锁有限公司"],
     EnterpriseKind.RETAIL_PHARMACY: ["大药房", "药店", "大药房有限公司", "堂药店"],
     EnterpriseKind.MEDICAL_INSTITUTION: ["诊所", "门诊部", "社区卫生服务站", "医院", "口腔诊所"],
     EnterpriseKind.VACCINATION_SITE: ["社区卫生服务中心预防接种门诊", "卫生院预防接种门诊"],
-    EnterpriseKind.DEVICE_MANUFACTURER: ["医疗器械有限公司", "医疗科技有限公司", "生物科技有限公司"],
+    EnterpriseKind.DEVICE_MANUFACTURER: [
+        "医疗器械有限公司",
+        "医疗科技有限公司",
+        "生物科技有限公司",
+    ],
     EnterpriseKind.DEVICE_DISTRIBUTOR: ["医疗器械有限公司", "医疗设备有限公司", "医药科技有限公司"],
-    EnterpriseKind.COSMETICS_MANUFACTURER: ["化妆品有限公司", "日用化工有限公司", "生物科技有限公司"],
+    EnterpriseKind.COSMETICS_MANUFACTURER: [
+        "化妆品有限公司",
+        "日用化工有限公司",
+        "生物科技有限公司",
+    ],
     EnterpriseKind.ECOMMERCE_PLATFORM: ["网络科技有限公司", "电子商务有限公司"],
 }

@@ -37,7 +37,7 @@ class InvalidInput(DomainError):
 
 
 class NotFound(DomainError):
-    """Also what a user gets for an object outside their jurisdiction: its existence is not leaked."""
+    """Also the answer for an object outside the user's jurisdiction: existence is not leaked."""
 
     def __init__(self, what: str, key: object) -> None:
         super().__init__(

@@ -1,1 +1,2 @@
-"""The registry of the regulated world: regions, enterprises, licences, products, batches, persons."""
+"""The registry of the regulated world: regions, enterprises, licences, products, batches,
+persons in key positions."""

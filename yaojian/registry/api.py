@@ -63,8 +63,12 @@ def create_enterprise(
 @router.get("/enterprises/{enterprise_id}", response_model=EnterpriseDetail)
 def get_enterprise(session: SessionDep, actor: ActorDep, enterprise_id: int) -> EnterpriseDetail:
     enterprise = service.get_enterprise(session, actor, enterprise_id)
-    licences = [service.licence_read(lic) for lic in service.list_licences(session, actor, enterprise.id)]
-    products = [ProductRead.model_validate(p) for p in service.list_products(session, actor, enterprise.id)]
+    licences = [
+        service.licence_read(lic) for lic in service.list_licences(session, actor, enterprise.id)
+    ]
+    products = [
+        ProductRead.model_validate(p) for p in service.list_products(session, actor, enterprise.id)
+    ]
     base = EnterpriseRead.model_validate(enterprise).model_dump()
     return EnterpriseDetail(**base, licences=licences, products=products)
 
@@ -72,7 +76,9 @@ def get_enterprise(session: SessionDep, actor: ActorDep, enterprise_id: int) -> 
 @router.get("/enterprises/{enterprise_id}/licences", response_model=list[LicenceRead])
 def list_licences(session: SessionDep, actor: ActorDep, enterprise_id: int) -> list[LicenceRead]:
     enterprise = service.get_enterprise(session, actor, enterprise_id)
-    return [service.licence_read(lic) for lic in service.list_licences(session, actor, enterprise.id)]
+    return [
+        service.licence_read(lic) for lic in service.list_licences(session, actor, enterprise.id)
+    ]
 
 
 @router.post(
@@ -89,13 +95,19 @@ def add_licence(
 @router.get("/enterprises/{enterprise_id}/products", response_model=list[ProductRead])
 def list_products(session: SessionDep, actor: ActorDep, enterprise_id: int) -> list[ProductRead]:
     enterprise = service.get_enterprise(session, actor, enterprise_id)
-    return [ProductRead.model_validate(p) for p in service.list_products(session, actor, enterprise.id)]
+    return [
+        ProductRead.model_validate(p) for p in service.list_products(session, actor, enterprise.id)
+    ]
 
 
 @router.post(
-    "/enterprises/{enterprise_id}/drugs", response_model=ProductRead, status_code=status.HTTP_201_CREATED
+    "/enterprises/{enterprise_id}/drugs",
+    response_model=ProductRead,
+    status_code=status.HTTP_201_CREATED,
 )
-def add_drug(session: SessionDep, actor: LoggedInDep, enterprise_id: int, data: DrugCreate) -> ProductRead:
+def add_drug(
+    session: SessionDep, actor: LoggedInDep, enterprise_id: int, data: DrugCreate
+) -> ProductRead:
     return ProductRead.model_validate(service.add_drug(session, actor, enterprise_id, data))
 
 
@@ -122,7 +134,9 @@ def add_cosmetic(
 
 
 @router.get("/enterprises/{enterprise_id}/positions", response_model=list[KeyPositionRead])
-def list_positions(session: SessionDep, actor: ActorDep, enterprise_id: int) -> list[KeyPositionRead]:
+def list_positions(
+    session: SessionDep, actor: ActorDep, enterprise_id: int
+) -> list[KeyPositionRead]:
     enterprise = service.get_enterprise(session, actor, enterprise_id)
     return [
         KeyPositionRead(

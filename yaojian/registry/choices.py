@@ -37,8 +37,16 @@ class LicenceType(LabelledChoice):
     DRUG_RETAIL = ("drug_retail", "药品经营许可证（零售）", "drug retail licence")
     MEDICAL_PRACTICE = ("medical_practice", "医疗机构执业许可证", "medical institution licence")
     VACCINATION = ("vaccination", "预防接种单位资质", "vaccination site designation")
-    DEVICE_MANUFACTURING = ("device_manufacturing", "医疗器械生产许可证", "device manufacturing licence")
-    DEVICE_DISTRIBUTION = ("device_distribution", "医疗器械经营许可证", "device distribution licence")
+    DEVICE_MANUFACTURING = (
+        "device_manufacturing",
+        "医疗器械生产许可证",
+        "device manufacturing licence",
+    )
+    DEVICE_DISTRIBUTION = (
+        "device_distribution",
+        "医疗器械经营许可证",
+        "device distribution licence",
+    )
     COSMETICS_MANUFACTURING = (
         "cosmetics_manufacturing",
         "化妆品生产许可证",

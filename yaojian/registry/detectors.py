@@ -1,4 +1,5 @@
-"""Signals the registry raises itself: licences expired or expiring while the enterprise is active."""
+"""Signals the registry raises itself: licences expired or expiring while the enterprise
+is active."""
 
 from __future__ import annotations
 
@@ -44,10 +45,11 @@ def detect_licence_expiry(session: Session, today: dt.date | None = None) -> tup
             continue
         expired = state is ExpiryState.EXPIRED
         days = (licence.valid_to - today).days
+        what = f"{licence.licence_type.zh} {licence.number}"
         title = (
-            f"{licence.licence_type.zh} {licence.number} 已于 {licence.valid_to} 过期，企业仍在业"
+            f"{what} 已于 {licence.valid_to} 过期，企业仍在业"
             if expired
-            else f"{licence.licence_type.zh} {licence.number} 将于 {licence.valid_to} 到期（剩 {days} 天）"
+            else f"{what} 将于 {licence.valid_to} 到期（剩 {days} 天）"
         )
         _, created = emit(
             session,

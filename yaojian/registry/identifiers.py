@@ -26,7 +26,8 @@ def credit_code(value: str, field: str = "credit_code") -> str:
         raise InvalidInput(field, "check character does not match (GB 32100-2015)") from None
     except (InvalidFormat, ValidationError):
         raise InvalidInput(
-            field, "not a unified social credit code: 8 digits, then 10 of 0-9 A-Y without I O S V Z"
+            field,
+            "not a unified social credit code: 8 digits, then 10 of 0-9 A-Y without I O S V Z",
         ) from None
 
 
@@ -34,7 +35,9 @@ def credit_code(value: str, field: str = "credit_code") -> str:
 # Since the 2020 Provisions for Drug Registration the letter may be followed by J (境外生产) or
 # C (港澳台生产) for H/Z/S. The first two digits are the source of the number: 10, 19 or 20
 # (national numbering, including the 2020+ four-digit year 20xx) or a province code (11-65).
-_APPROVAL = re.compile(r"^国药准字(?:(?P<letter>[HZS])(?P<origin>[JC])?|(?P<other>[JB]))(?P<digits>\d{8})$")
+_APPROVAL = re.compile(
+    r"^国药准字(?:(?P<letter>[HZS])(?P<origin>[JC])?|(?P<other>[JB]))(?P<digits>\d{8})$"
+)
 _PROVINCE_CODES = {
     11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37,
     41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65,
@@ -66,7 +69,9 @@ def drug_category_letter(approval: str) -> str:
 # 医疗器械注册证编号 / 备案编号 (医疗器械注册与备案管理办法, 2021):
 #   class II/III  ×1械注×2××××3×4××5××××6  e.g. 国械注准20153460001, 浙械注准20212140001
 #   class I       ×1×2械备××××3××××4       e.g. 浙杭械备20150001
-_DEVICE_REG = re.compile(r"^(?P<issuer>国|[\u4e00-\u9fff])械注(?P<kind>[准进许])(?P<year>\d{4})(?P<cls>[23])(?P<cat>\d{2})(?P<seq>\d{4})$")
+_DEVICE_REG = re.compile(
+    r"^(?P<issuer>国|[\u4e00-\u9fff])械注(?P<kind>[准进许])(?P<year>\d{4})(?P<cls>[23])(?P<cat>\d{2})(?P<seq>\d{4})$"
+)
 _DEVICE_FILING = re.compile(r"^[\u4e00-\u9fff]{1,2}械备(?P<year>\d{4})(?P<seq>\d{4,5})$")
 
 
@@ -75,15 +80,20 @@ def device_registration(value: str, device_class: int, field: str = "registratio
     normalised = re.sub(r"\s+", "", value)
     if device_class == 1:
         if not _DEVICE_FILING.match(normalised):
-            raise InvalidInput(field, "a class I device has a filing number such as 浙杭械备20150001")
+            raise InvalidInput(
+                field, "a class I device has a filing number such as 浙杭械备20150001"
+            )
         return normalised
     match = _DEVICE_REG.match(normalised)
     if not match:
         raise InvalidInput(
-            field, "expected a registration number such as 国械注准20153460001 or 浙械注准20212140001"
+            field,
+            "expected a registration number such as 国械注准20153460001 or 浙械注准20212140001",
         )
     if int(match["cls"]) != device_class:
-        raise InvalidInput(field, f"the number is for class {match['cls']}, not class {device_class}")
+        raise InvalidInput(
+            field, f"the number is for class {match['cls']}, not class {device_class}"
+        )
     if device_class == 3 and match["issuer"] != "国":
         raise InvalidInput(field, "class III devices are registered nationally (国械注…)")
     return normalised
@@ -105,7 +115,9 @@ def udi_di(value: str, field: str = "udi_di") -> str:
 # 化妆品注册证/备案编号: 国妆特字G2021xxxx / 国妆特进字J2021xxxx (special use, registration);
 # 浙G妆网备字2021012345 (ordinary, domestic filing) / 国妆网备进字(浙)2021012345 (imported).
 _COSMETIC_SPECIAL = re.compile(r"^国妆特(?:进)?字[GJ]\d{8,10}$")
-_COSMETIC_FILING = re.compile(r"^(?:[\u4e00-\u9fff]G妆网备字|国妆网备进字（[\u4e00-\u9fff]）)\d{10}$")
+_COSMETIC_FILING = re.compile(
+    r"^(?:[\u4e00-\u9fff]G妆网备字|国妆网备进字（[\u4e00-\u9fff]）)\d{10}$"
+)
 
 
 def cosmetic_number(value: str, special_use: bool, field: str = "filing_number") -> str:

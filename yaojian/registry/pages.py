@@ -13,6 +13,7 @@ from yaojian.registry import service
 from yaojian.registry.choices import EnterpriseKind, RegionLevel
 from yaojian.signals import service as signals
 from yaojian.web.deps import LoggedInDep, SessionDep
+from yaojian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -50,7 +51,7 @@ def enterprise_list(
         "selected_region": by_code.get(region_code or ""),
     }
     template = "enterprise_rows.html" if request.headers.get("hx-request") else "enterprises.html"
-    return request.app.state.templates.TemplateResponse(request, template, context)
+    return render(request, template, context)
 
 
 @router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
@@ -61,13 +62,14 @@ def enterprise_detail(
     enterprise = service.get_enterprise(session, actor, enterprise_id)
     today = today_local()
     licences = [
-        (lic, lic.expiry_state(today)) for lic in service.list_licences(session, actor, enterprise.id)
+        (lic, lic.expiry_state(today))
+        for lic in service.list_licences(session, actor, enterprise.id)
     ]
     signal_rows, _ = signals.list_signals(
         session, actor, PageParams(page=1, page_size=50), enterprise_id=enterprise.id
     )
     city = session.get(type(enterprise.region), enterprise.region.parent_code)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "enterprise_detail.html",
         {

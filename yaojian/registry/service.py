@@ -73,7 +73,9 @@ def create_enterprise(session: Session, actor: Actor, data: EnterpriseCreate) ->
     enterprise = Enterprise(**data.model_dump() | {"credit_code": credit_code})
     session.add(enterprise)
     session.flush()
-    record(session, actor, "enterprise.create", "enterprise", enterprise.id, None, snapshot(enterprise))
+    record(
+        session, actor, "enterprise.create", "enterprise", enterprise.id, None, snapshot(enterprise)
+    )
     return enterprise
 
 
@@ -92,7 +94,10 @@ def enterprise_query(
     if q:
         term = q.strip()
         stmt = stmt.where(
-            or_(Enterprise.name.contains(term, autoescape=True), Enterprise.credit_code == term.upper())
+            or_(
+                Enterprise.name.contains(term, autoescape=True),
+                Enterprise.credit_code == term.upper(),
+            )
         )
     return scoped(stmt, actor, Enterprise)
 
@@ -108,7 +113,9 @@ def list_enterprises(
 ) -> tuple[list[Enterprise], int]:
     if region_code:
         require_region(session, region_code)
-    return paginate(session, enterprise_query(actor, region_code=region_code, kind=kind, q=q), params)
+    return paginate(
+        session, enterprise_query(actor, region_code=region_code, kind=kind, q=q), params
+    )
 
 
 def get_enterprise(session: Session, actor: Actor, enterprise_id: int) -> Enterprise:
@@ -159,7 +166,9 @@ def list_licences(session: Session, actor: Actor, enterprise_id: int) -> list[Li
 # ---------------------------------------------------------------- products
 
 
-def _add_product(session: Session, actor: Actor, product: Product, unique: dict[str, str]) -> Product:
+def _add_product(
+    session: Session, actor: Actor, product: Product, unique: dict[str, str]
+) -> Product:
     holder = get_enterprise(session, actor, product.holder_id)
     authorize(actor, Action.REGISTRY_WRITE, holder.region_code)
     for field, value in unique.items():
@@ -197,7 +206,11 @@ def add_cosmetic(session: Session, actor: Actor, holder_id: int, data: CosmeticC
 
 
 def list_products(session: Session, actor: Actor, holder_id: int) -> list[Product]:
-    stmt = select(Product).where(Product.holder_id == holder_id).order_by(Product.category, Product.name)
+    stmt = (
+        select(Product)
+        .where(Product.holder_id == holder_id)
+        .order_by(Product.category, Product.name)
+    )
     return list(session.scalars(scoped(stmt, actor, Product)))
 
 
@@ -227,7 +240,9 @@ def add_batch(session: Session, actor: Actor, manufacturer_id: int, data: BatchC
 
 
 def list_batches(session: Session, actor: Actor, product_id: int) -> list[Batch]:
-    stmt = select(Batch).where(Batch.product_id == product_id).order_by(Batch.manufactured_on.desc())
+    stmt = (
+        select(Batch).where(Batch.product_id == product_id).order_by(Batch.manufactured_on.desc())
+    )
     return list(session.scalars(scoped(stmt, actor, Batch)))
 
 
@@ -252,7 +267,9 @@ def appoint(
     )
     session.add(position)
     session.flush()
-    record(session, actor, "position.appoint", "key_position", position.id, None, snapshot(position))
+    record(
+        session, actor, "position.appoint", "key_position", position.id, None, snapshot(position)
+    )
     return position
 
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from yaojian.kit.pagination import Page, PageParams
-
 from yaojian.signals import service
 from yaojian.signals.models import SignalStatus
 from yaojian.signals.schemas import SignalRead, SignalStatusUpdate

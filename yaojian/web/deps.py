@@ -31,7 +31,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_actor(request: Request, session: SessionDep) -> Actor:
-    """Bearer token first (scripts, enterprise systems), then the web session cookie, else public."""
+    """Bearer token first (scripts, enterprise systems), then the session cookie, else public."""
     authorization = request.headers.get("authorization", "")
     if authorization:
         scheme, _, secret = authorization.partition(" ")

@@ -17,21 +17,26 @@ from yaojian.signals.models import SignalStatus
 from yaojian.signals.service import count_signals
 from yaojian.web.deps import LoggedInDep, SessionDep
 from yaojian.web.i18n import LOCALES
+from yaojian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
 def _safe_next(target: str | None) -> str:
     """Only local paths, so that the login form cannot redirect to another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or urlparse(target).netloc
+    ):
         return "/"
     return target
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> Response:
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None})
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -45,8 +50,7 @@ def login(
     try:
         user = authenticate(session, username, password)
     except Unauthenticated:
-        templates = request.app.state.templates
-        return templates.TemplateResponse(
+        return render(
             request,
             "login.html",
             {"next": _safe_next(next), "error": "用户名或密码错误", "username": username},
@@ -79,8 +83,7 @@ def home(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     regions = registry.list_regions(session, actor)
     cities = [r for r in regions if r.level is RegionLevel.CITY]
     map_data = [{"name": c.name, "code": c.code, "value": by_city.get(c.code, 0)} for c in cities]
-    templates = request.app.state.templates
-    return templates.TemplateResponse(
+    return render(
         request,
         "home.html",
         {

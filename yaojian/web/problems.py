@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yaojian.kit.errors import DomainError, FieldProblem
+from yaojian.web.templating import render
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -32,13 +33,8 @@ def problem(
     if _wants_html(request):
         if status == 401:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        templates = request.app.state.templates
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {"status": status, "title": title, "detail": detail},
-            status_code=status,
-        )
+        context = {"status": status, "title": title, "detail": detail}
+        return render(request, "error.html", context, status_code=status)
     body: dict[str, Any] = {
         "type": f"/problems/{slug}",
         "title": title,
@@ -70,10 +66,14 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         invalid = [FieldProblem(_field_name(e["loc"]), e["msg"]) for e in exc.errors()]
         names = ", ".join(dict.fromkeys(p.name for p in invalid))
-        return problem(request, 422, "Invalid input", f"Invalid value for {names}", "invalid-input", invalid)
+        return problem(
+            request, 422, "Invalid input", f"Invalid value for {names}", "invalid-input", invalid
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthenticated"}
         title = titles.get(exc.status_code, "Error")
-        return problem(request, exc.status_code, title, str(exc.detail), title.lower().replace(" ", "-"))
+        return problem(
+            request, exc.status_code, title, str(exc.detail), title.lower().replace(" ", "-")
+        )

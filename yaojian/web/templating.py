@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from yaojian.kit.choices import LabelledChoice
@@ -37,6 +38,14 @@ def _context(request: Request) -> dict[str, Any]:
         "local_time": local_time,
         "actor": getattr(request.state, "actor", None),
     }
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """Render a page with the app's templates (translations and helpers come from _context)."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def make_templates() -> Jinja2Templates:
