@@ -50,6 +50,15 @@ def register_scope(model: type[Any], rule: ScopeRule) -> None:
     _RULES[model] = rule
 
 
+def within_region(column: Any, prefix: str) -> ColumnElement[bool]:
+    """``column`` holds a region code under ``prefix`` ("33", "3301", "330106").
+
+    Written as a range rather than LIKE so that both SQLite and PostgreSQL use the index.
+    """
+    pad = 6 - len(prefix)
+    return cast(ColumnElement[bool], column.between(prefix + "0" * pad, prefix + "9" * pad))
+
+
 def visibility_clause(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
     """The WHERE clause limiting ``model`` to what ``actor`` may read."""
     rule = next((_RULES[cls] for cls in model.__mro__ if cls in _RULES), None)
@@ -64,11 +73,13 @@ def visibility_clause(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
             return false()
         return cast(ColumnElement[bool], rule.enterprise == actor.enterprise_id)
     if actor.is_regulator and actor.jurisdiction_prefix:
-        pattern = actor.jurisdiction_prefix + "%"
+        prefix = actor.jurisdiction_prefix
         if rule.region is not None:
-            return cast(ColumnElement[bool], rule.region.like(pattern))
+            return within_region(rule.region, prefix)
         if rule.enterprise is not None:
-            in_jurisdiction = select(Enterprise.id).where(Enterprise.region_code.like(pattern))
+            in_jurisdiction = select(Enterprise.id).where(
+                within_region(Enterprise.region_code, prefix)
+            )
             return cast(ColumnElement[bool], rule.enterprise.in_(in_jurisdiction))
     return false()
 

@@ -426,7 +426,8 @@ def _licence_row(
 _PRODUCT_DEFAULTS: dict[str, Any] = {
     "specification": "", "sterile": False, "approval_number": None, "dosage_form": None,
     "is_vaccine": False, "is_blood_product": False, "is_narcotic": False, "is_psychotropic": False,
-    "is_radiopharmaceutical": False, "is_essential": False, "is_centrally_procured": False,
+    "is_radiopharmaceutical": False, "is_toxic": False, "is_precursor": False,
+    "is_essential": False, "is_centrally_procured": False,
     "device_class": None, "registration_number": None, "udi_di": None, "implantable": False,
     "filing_number": None, "special_use": False, "for_children": False, "whitening": False,
 }  # fmt: skip
@@ -481,6 +482,8 @@ def _drug_rows(
                 "is_narcotic": flag == "narcotic",
                 "is_psychotropic": flag == "psychotropic",
                 "is_radiopharmaceutical": flag == "radio",
+                "is_toxic": flag == "toxic",
+                "is_precursor": flag == "precursor",
             }
         )
     return rows

@@ -62,6 +62,9 @@ CONTROLLED: list[tuple[str, str, str, bool, bool, str]] = [
     ("地西泮片", "片剂", "2.5mg×20片", False, True, "psychotropic"),
     ("艾司唑仑片", "片剂", "1mg×20片", False, True, "psychotropic"),
     ("氟[18F]脱氧葡糖注射液", "注射剂", "370MBq", True, False, "radio"),
+    ("硫酸阿托品注射液", "注射剂", "0.5mg:1ml", True, True, "toxic"),
+    ("注射用A型肉毒毒素", "注射剂", "100U", True, False, "toxic"),
+    ("盐酸麻黄碱注射液", "注射剂", "30mg:1ml", True, True, "precursor"),
 ]
 DEVICES: list[tuple[str, int, str, bool, bool]] = [
     # name, class, category code (2 digits), implantable, sterile

@@ -138,6 +138,8 @@ class Product(Base):
     is_narcotic: Mapped[bool] = mapped_column(Boolean, default=False)
     is_psychotropic: Mapped[bool] = mapped_column(Boolean, default=False)
     is_radiopharmaceutical: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_toxic: Mapped[bool] = mapped_column(Boolean, default=False)  # 医疗用毒性药品
+    is_precursor: Mapped[bool] = mapped_column(Boolean, default=False)  # 药品类易制毒化学品
     is_essential: Mapped[bool] = mapped_column(Boolean, default=False)
     is_centrally_procured: Mapped[bool] = mapped_column(Boolean, default=False)
 

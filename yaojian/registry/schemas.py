@@ -90,6 +90,8 @@ class DrugCreate(BaseModel):
     is_narcotic: bool = False
     is_psychotropic: bool = False
     is_radiopharmaceutical: bool = False
+    is_toxic: bool = False
+    is_precursor: bool = False
     is_essential: bool = False
     is_centrally_procured: bool = False
 
@@ -128,6 +130,8 @@ class ProductRead(BaseModel):
     is_narcotic: bool
     is_psychotropic: bool
     is_radiopharmaceutical: bool
+    is_toxic: bool
+    is_precursor: bool
     is_essential: bool
     is_centrally_procured: bool
     device_class: int | None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from yaojian.audit.chain import record, snapshot
 from yaojian.auth.actor import Actor, jurisdiction_prefix
 from yaojian.auth.permissions import Action, authorize
-from yaojian.auth.scope import get_visible, scoped
+from yaojian.auth.scope import get_visible, scoped, within_region
 from yaojian.kit.errors import Conflict, InvalidInput
 from yaojian.kit.pagination import PageParams, paginate
 from yaojian.kit.timeutil import today_local
@@ -88,7 +88,7 @@ def enterprise_query(
 ) -> Select[Any]:
     stmt = select(Enterprise).order_by(Enterprise.region_code, Enterprise.name, Enterprise.id)
     if region_code:
-        stmt = stmt.where(Enterprise.region_code.like(jurisdiction_prefix(region_code) + "%"))
+        stmt = stmt.where(within_region(Enterprise.region_code, jurisdiction_prefix(region_code)))
     if kind:
         stmt = stmt.where(Enterprise.kind == kind)
     if q:

@@ -297,6 +297,8 @@ def upgrade() -> None:
         sa.Column("is_narcotic", sa.Boolean(), nullable=False),
         sa.Column("is_psychotropic", sa.Boolean(), nullable=False),
         sa.Column("is_radiopharmaceutical", sa.Boolean(), nullable=False),
+        sa.Column("is_toxic", sa.Boolean(), nullable=False),
+        sa.Column("is_precursor", sa.Boolean(), nullable=False),
         sa.Column("is_essential", sa.Boolean(), nullable=False),
         sa.Column("is_centrally_procured", sa.Boolean(), nullable=False),
         sa.Column("device_class", sa.Integer(), nullable=True),
