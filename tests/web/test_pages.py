@@ -118,3 +118,22 @@ def test_health_openapi_and_unknown_api_paths(client: TestClient) -> None:
     missing = client.get("/api/v1/nothing-here")
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_city_regulator_sees_a_breakdown_by_county(client: TestClient, session: Session) -> None:
+    make_enterprise(session, region_code="330106")
+    make_enterprise(session, region_code="330108")
+    _login(client, session, Role.CITY_REGULATOR, region_code="330100")
+    page = client.get("/").text
+    table = page.split('id="breakdown"')[1].split("</table>")[0]
+    assert "西湖区" in table and "滨江区" in table and "宁波市" not in table
+    assert table.count("<tr>") == 1 + 13  # header and Hangzhou's 13 counties
+
+
+def test_the_region_filter_offers_only_the_users_jurisdiction(
+    client: TestClient, session: Session
+) -> None:
+    _login(client, session, Role.COUNTY_REGULATOR, region_code="330106")
+    select = client.get("/enterprises").text.split('name="region_code"')[1].split("</select>")[0]
+    assert "西湖区" in select and "杭州市" in select
+    assert "滨江区" not in select and "宁波市" not in select

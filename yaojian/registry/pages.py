@@ -37,6 +37,16 @@ def enterprise_list(
     )
     regions = service.list_regions(session, actor)
     by_code = {r.code: r for r in regions}
+    # Offer only the regions of the user's jurisdiction (with the county's city as its heading).
+    prefix = actor.jurisdiction_prefix if actor.is_regulator else None
+    choosable = [
+        r
+        for r in regions
+        if prefix is None
+        or actor.is_province_wide
+        or r.code.startswith(prefix)
+        or (r.level is RegionLevel.CITY and prefix.startswith(r.code[:4]))
+    ]
     context = {
         "rows": rows,
         "total": total,
@@ -46,7 +56,8 @@ def enterprise_list(
         "kind": kind or "",
         "q": q or "",
         "kinds": list(EnterpriseKind),
-        "cities": [r for r in regions if r.level is RegionLevel.CITY],
+        "cities": [r for r in choosable if r.level is RegionLevel.CITY],
+        "counties": [r for r in choosable if r.level is RegionLevel.COUNTY],
         "regions": by_code,
         "selected_region": by_code.get(region_code or ""),
     }

@@ -83,12 +83,26 @@ def home(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     regions = registry.list_regions(session, actor)
     cities = [r for r in regions if r.level is RegionLevel.CITY]
     map_data = [{"name": c.name, "code": c.code, "value": by_city.get(c.code, 0)} for c in cities]
+    # The table beside the map breaks the user's own jurisdiction down one level: cities for the
+    # province, counties for a city or county regulator (there are no county boundaries to map).
+    if actor.is_province_wide or not actor.jurisdiction_prefix:
+        breakdown, level = map_data, RegionLevel.CITY
+    else:
+        by_county = registry.enterprise_counts(session, actor, RegionLevel.COUNTY)
+        prefix = actor.jurisdiction_prefix
+        breakdown = [
+            {"name": r.name, "code": r.code, "value": by_county.get(r.code, 0)}
+            for r in regions
+            if r.level is RegionLevel.COUNTY and r.code.startswith(prefix)
+        ]
+        level = RegionLevel.COUNTY
     return render(
         request,
         "home.html",
         {
             "map_data_json": json.dumps(map_data, ensure_ascii=False),
-            "cities": sorted(map_data, key=lambda row: -int(str(row["value"]))),
+            "breakdown": sorted(breakdown, key=lambda row: (-int(str(row["value"])), row["code"])),
+            "breakdown_level": level,
             "total": sum(by_city.values()),
             "open_signals": count_signals(session, actor, SignalStatus.OPEN),
         },
