@@ -3,10 +3,21 @@
 from yaojian.audit.models import AuditEntry, AuditHead
 from yaojian.auth.models import ApiToken, User
 from yaojian.db import Base
+from yaojian.pv.models import (
+    AnalysisRun,
+    MeddraTerm,
+    PairStatistic,
+    Report,
+    ReportDrug,
+    ReportReaction,
+    SignalReview,
+    TermSynonym,
+)
 from yaojian.registry.models import Batch, Enterprise, KeyPosition, Licence, Person, Product, Region
 from yaojian.signals.models import RiskSignal
 
 __all__ = [
+    "AnalysisRun",
     "ApiToken",
     "AuditEntry",
     "AuditHead",
@@ -15,9 +26,16 @@ __all__ = [
     "Enterprise",
     "KeyPosition",
     "Licence",
+    "MeddraTerm",
+    "PairStatistic",
     "Person",
     "Product",
     "Region",
+    "Report",
+    "ReportDrug",
+    "ReportReaction",
     "RiskSignal",
+    "SignalReview",
+    "TermSynonym",
     "User",
 ]

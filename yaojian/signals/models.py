@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from yaojian.auth.scope import ScopeRule, register_scope
 from yaojian.db import Base
 from yaojian.kit.choices import LabelledChoice, enum_column
 
@@ -60,3 +61,8 @@ class RiskSignal(Base):
         enum_column(SignalStatus, 16), default=SignalStatus.OPEN, index=True
     )
     status_note: Mapped[str] = mapped_column(String(1000), default="")
+
+
+register_scope(
+    RiskSignal, ScopeRule(region=RiskSignal.region_code, enterprise=RiskSignal.enterprise_id)
+)

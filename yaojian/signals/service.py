@@ -12,16 +12,12 @@ from sqlalchemy.orm import Session
 from yaojian.audit.chain import record, snapshot
 from yaojian.auth.actor import Actor
 from yaojian.auth.permissions import Action, authorize
-from yaojian.auth.scope import ScopeRule, get_visible, register_scope, scoped
+from yaojian.auth.scope import get_visible, scoped
 from yaojian.kit.errors import InvalidInput
 from yaojian.kit.pagination import PageParams, paginate
 from yaojian.kit.timeutil import utcnow
 from yaojian.registry.models import Enterprise
 from yaojian.signals.models import RiskSignal, SignalStatus, SubjectType
-
-register_scope(
-    RiskSignal, ScopeRule(region=RiskSignal.region_code, enterprise=RiskSignal.enterprise_id)
-)
 
 
 @dataclass(frozen=True)
