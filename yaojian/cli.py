@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from yaojian.pv.cli import load_commands as _pv_commands
 from yaojian.settings import get_settings
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ token_app = typer.Typer(help="Bearer tokens for enterprise systems.", no_args_is
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 signals_app = typer.Typer(help="Risk signals.", no_args_is_help=True)
 for sub, name in (
+    (_pv_commands(), "pv"),
     (db_app, "db"),
     (demo_app, "demo"),
     (user_app, "user"),
