@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, Unpack, cast
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -84,7 +84,10 @@ def visibility_clause(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
     return false()
 
 
-def scoped(stmt: Select[Any], actor: Actor, model: type[Any]) -> Select[Any]:
+AnySelect = TypeVar("AnySelect", bound=Select[Unpack[tuple[Any, ...]]])
+
+
+def scoped(stmt: AnySelect, actor: Actor, model: type[Any]) -> AnySelect:
     return stmt.where(visibility_clause(actor, model))
 
 
@@ -95,7 +98,7 @@ def get_visible(session: Session, actor: Actor, model: type[T], key: Any, what: 
     row = session.scalars(stmt).first()
     if row is None:
         raise NotFound(what, key)
-    return cast(T, row)
+    return row
 
 
 def _everything() -> ColumnElement[bool]:
