@@ -27,6 +27,7 @@ from yaojian.auth.actor import system_actor
 from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
+from yaojian.demo.pv_reports import generate_reports
 from yaojian.registry.choices import (
     EnterpriseKind,
     EnterpriseStatus,
@@ -311,6 +312,11 @@ def generate(
         ],
     )
     result.counts["persons"] = len(person_ids)
+
+    # ---- a year of adverse-reaction reports
+    result.counts["pv_reports"] = generate_reports(
+        session, rng, divisor=divisor, as_of=as_of, advance=advance
+    )
 
     # ---- demo accounts, the audit entry of the generation, the first signals
     actor = system_actor("demo")
