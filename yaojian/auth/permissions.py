@@ -14,6 +14,7 @@ class Action(StrEnum):
     SIGNAL_TRIAGE = "signals.triage"
     SIGNAL_EMIT = "signals.emit"
     USER_ADMIN = "auth.user_admin"
+    PV_ANALYSE = "pv.analyse"
 
 
 _REGULATORS_WHO_WRITE = {
@@ -28,6 +29,8 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.SIGNAL_TRIAGE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
     Action.SIGNAL_EMIT: _REGULATORS_WHO_WRITE,
     Action.USER_ADMIN: {Role.PROVINCE_ADMIN},
+    # Signal detection and review are the province centre's work (省药品化妆品审评中心).
+    Action.PV_ANALYSE: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
 }
 
 

@@ -14,6 +14,7 @@ import yaojian
 from yaojian.auth.api import router as auth_api
 from yaojian.db import make_engine, session_factory
 from yaojian.pv.api import router as pv_api
+from yaojian.pv.pages import router as pv_pages
 from yaojian.registry.api import router as registry_api
 from yaojian.registry.pages import router as registry_pages
 from yaojian.settings import Settings, get_settings
@@ -51,7 +52,15 @@ def create_app(
     )
     problems.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for router in (auth_api, registry_api, signals_api, pv_api, shell_pages, registry_pages):
+    for router in (
+        auth_api,
+        registry_api,
+        signals_api,
+        pv_api,
+        shell_pages,
+        registry_pages,
+        pv_pages,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
