@@ -32,6 +32,7 @@ from yaojian.pv.models import (
     ReviewState,
     SignalReview,
 )
+from yaojian.pv.quality import MISSING_LABELS
 from yaojian.web.deps import LoggedInDep, SessionDep
 from yaojian.web.templating import render
 
@@ -240,7 +241,7 @@ def report_page(
 ) -> Response:
     request.state.actor = actor
     report = get_visible(session, actor, Report, report_id, "report")
-    return render(request, "pv/report.html", {"r": report})
+    return render(request, "pv/report.html", {"r": report, "missing_labels": MISSING_LABELS})
 
 
 @router.get("/pv/quality", response_class=HTMLResponse)

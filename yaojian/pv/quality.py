@@ -27,6 +27,26 @@ from dataclasses import dataclass
 
 from yaojian.pv.models import DrugRole, Report, ReporterType
 
+# What a report lacks, as the rubric names it, and how the Chinese interface says it.
+MISSING_LABELS = {
+    "patient age": "患者年龄",
+    "patient sex": "患者性别",
+    "patient weight": "患者体重",
+    "suspect drug": "怀疑药品",
+    "suspect drug identified in the registry": "可识别的怀疑药品（批准文号或批号）",
+    "batch number": "批号",
+    "route or dose": "给药途径或剂量",
+    "reaction term": "不良反应名称",
+    "coded reaction term": "不良反应标准术语编码",
+    "onset date": "发生日期",
+    "outcome": "转归",
+    "seriousness criteria": "严重性标准",
+    "reporter type": "报告人类型",
+    "region of occurrence": "发生地区",
+    "narrative": "病例描述",
+    "detailed narrative": "详细的病例描述",
+    "timely report": "及时报告",
+}
 NEW_OR_SERIOUS_DAYS = 15
 OTHER_DAYS = 30
 

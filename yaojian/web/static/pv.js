@@ -64,7 +64,8 @@ document.addEventListener("DOMContentLoaded", () => {
       grid: { left: 50, right: 16, top: 24, bottom: 50 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: rows.map((r) => r.name), axisLabel: { rotate: 30 } },
-      yAxis: { type: "value", name: density.dataset.label },
+      // Keep the target line in view even when every area is far below it.
+      yAxis: { type: "value", name: density.dataset.label, max: (v) => Math.ceil(Math.max(v.max, target) * 1.1) },
       series: [{
         type: "bar",
         data: rows.map((r) => ({ value: r.per_million === null ? 0 : Math.round(r.per_million),
