@@ -18,6 +18,7 @@ from yaojian.pv.indicators import (
     QUALITY_TARGET,
     SENTINEL_NEW_OR_SERIOUS_TARGET,
     SENTINEL_SERIOUS_TARGET,
+    Grouping,
     Period,
     indicators,
 )
@@ -250,11 +251,11 @@ def quality_page(
     session: SessionDep,
     actor: LoggedInDep,
     category: ReportCategory = ReportCategory.DRUG,
-    by: Annotated[str, Query(pattern="^(city|county|reporter)$")] = "city",
+    by: Grouping = "city",
 ) -> Response:
     request.state.actor = actor
     period = Period.last_year(today_local())
-    table = indicators(session, actor, category, period, by=by)  # type: ignore[arg-type]
+    table = indicators(session, actor, category, period, by=by)
     rows = table.to_dicts()
     chart = [
         {"name": r["name"], "per_million": r["per_million"], "quality": r["average_quality"]}

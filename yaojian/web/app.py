@@ -15,6 +15,7 @@ from yaojian.auth.api import router as auth_api
 from yaojian.db import make_engine, session_factory
 from yaojian.pv.api import router as pv_api
 from yaojian.pv.pages import router as pv_pages
+from yaojian.pv.review_api import router as pv_review_api
 from yaojian.registry.api import router as registry_api
 from yaojian.registry.pages import router as registry_pages
 from yaojian.settings import Settings, get_settings
@@ -57,6 +58,7 @@ def create_app(
         registry_api,
         signals_api,
         pv_api,
+        pv_review_api,
         shell_pages,
         registry_pages,
         pv_pages,
