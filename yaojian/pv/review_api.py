@@ -146,4 +146,4 @@ def get_indicators(
 ) -> list[dict[str, Any]]:
     """Reports per million, new-or-serious and serious shares, quality — last 12 months."""
     period = Period.last_year(today_local())
-    return indicators(session, actor, category, period, by=by).to_dicts()  # type: ignore[arg-type]
+    return indicators(session, actor, category, period, by=by).to_dicts()
