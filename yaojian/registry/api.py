@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from yaojian.kit.pagination import Page, PageParams
 from yaojian.registry import service
 from yaojian.registry.choices import EnterpriseKind
+from yaojian.registry.models import KeyPosition
 from yaojian.registry.schemas import (
     BatchCreate,
     BatchRead,
@@ -28,6 +29,18 @@ from yaojian.registry.schemas import (
 from yaojian.web.deps import ActorDep, LoggedInDep, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
+
+
+def _position_read(position: KeyPosition) -> KeyPositionRead:
+    return KeyPositionRead(
+        id=position.id,
+        enterprise_id=position.enterprise_id,
+        person_id=position.person_id,
+        name=position.person.name,
+        role=position.role,
+        since=position.since,
+        until=position.until,
+    )
 
 
 @router.get("/regions", response_model=list[RegionRead])
@@ -138,18 +151,7 @@ def list_positions(
     session: SessionDep, actor: ActorDep, enterprise_id: int
 ) -> list[KeyPositionRead]:
     enterprise = service.get_enterprise(session, actor, enterprise_id)
-    return [
-        KeyPositionRead(
-            id=p.id,
-            enterprise_id=p.enterprise_id,
-            person_id=p.person_id,
-            name=p.person.name,
-            role=p.role,
-            since=p.since,
-            until=p.until,
-        )
-        for p in service.list_positions(session, actor, enterprise.id)
-    ]
+    return [_position_read(p) for p in service.list_positions(session, actor, enterprise.id)]
 
 
 @router.post(
@@ -160,16 +162,7 @@ def list_positions(
 def appoint(
     session: SessionDep, actor: LoggedInDep, enterprise_id: int, data: KeyPositionCreate
 ) -> KeyPositionRead:
-    p = service.appoint(session, actor, enterprise_id, data)
-    return KeyPositionRead(
-        id=p.id,
-        enterprise_id=p.enterprise_id,
-        person_id=p.person_id,
-        name=p.person.name,
-        role=p.role,
-        since=p.since,
-        until=p.until,
-    )
+    return _position_read(service.appoint(session, actor, enterprise_id, data))
 
 
 @router.get("/products/{product_id}", response_model=ProductRead)
