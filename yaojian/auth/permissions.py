@@ -14,6 +14,8 @@ class Action(StrEnum):
     SIGNAL_TRIAGE = "signals.triage"
     SIGNAL_EMIT = "signals.emit"
     USER_ADMIN = "auth.user_admin"
+    PV_REPORT = "pv.report"  # submit adverse-reaction reports (E2B, FAERS, hospital template)
+    PV_TERMINOLOGY = "pv.terminology"  # load MedDRA, edit the synonym table
 
 
 _REGULATORS_WHO_WRITE = {
@@ -28,6 +30,9 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.SIGNAL_TRIAGE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
     Action.SIGNAL_EMIT: _REGULATORS_WHO_WRITE,
     Action.USER_ADMIN: {Role.PROVINCE_ADMIN},
+    # Regulators enter reports they receive; hospitals, MAHs and pharmacies send their own.
+    Action.PV_REPORT: _REGULATORS_WHO_WRITE | {Role.ENTERPRISE},
+    Action.PV_TERMINOLOGY: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
 }
 
 
