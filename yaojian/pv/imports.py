@@ -7,14 +7,17 @@ request, the command) commits.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from yaojian.auth.actor import Actor
-from yaojian.pv import e2b
+from yaojian.kit.errors import DomainError, FieldProblem
+from yaojian.pv import e2b, faers, template
+from yaojian.pv.faers import FaersSummary
 from yaojian.pv.models import ReportCategory
 from yaojian.pv.parsed import ParsedReport
-from yaojian.pv.service import Stored, Terminology, store_report
+from yaojian.pv.service import Stored, Terminology, store_report, withdraw_case
 
 
 def store_all(
@@ -43,3 +46,40 @@ def import_e2b(
         for p in e2b.parse(data)
     ]
     return store_all(session, actor, reports, "e2b", source_ref)
+
+
+def import_faers(session: Session, actor: Actor, paths: list[Path]) -> FaersSummary:
+    """Read FAERS/AERS quarters, de-duplicate, store the kept reports, withdraw deleted cases."""
+    reports, quarter, summary = faers.read_quarters(paths)
+    terminology = Terminology(session)
+    for parsed, ref in reports:
+        stored = store_report(session, actor, parsed, quarter.kind, ref, terminology=terminology)
+        summary.stored[stored.outcome.value] += 1
+    prefix = "FAERS" if quarter.kind == "faers" else "AERS"
+    for case in sorted(quarter.deleted):
+        summary.withdrawn += withdraw_case(session, actor, f"{prefix}-{case}")
+    return summary
+
+
+def import_table(session: Session, actor: Actor, path: Path) -> list[Stored]:
+    """Import a filled hospital template; raise TemplateErrors naming row and column."""
+    reports = template.parse_rows(template.read_rows(path))
+    terminology = Terminology(session)
+    stored: list[Stored] = []
+    problems: list[template.RowProblem] = []
+    for parsed, row in reports:
+        try:
+            stored.append(
+                store_report(
+                    session, actor, parsed, "csv", f"{path.name}#{row}", terminology=terminology
+                )
+            )
+        except DomainError as exc:
+            named = exc.invalid_params or [FieldProblem("C.1.1", exc.detail)]
+            problems.extend(
+                template.RowProblem(row, template.FIELD_COLUMNS.get(p.name, p.name), p.reason)
+                for p in named
+            )
+    if problems:
+        raise template.TemplateErrors(problems)
+    return stored

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,16 @@ class ParsedDrug:
     approval_number: str | None = None
 
 
+SERIOUSNESS_CRITERIA = (
+    "death",
+    "life_threatening",
+    "hospitalisation",
+    "disability",
+    "congenital_anomaly",
+    "other_serious",
+)
+
+
 @dataclass
 class ParsedReaction:
     reported_term: str  # E.i.1.1a (or E.i.1.2 when only the translation is given)
@@ -42,6 +53,15 @@ class ParsedReaction:
     other_serious: bool = False  # E.i.3.2f
     outcome: str | None = None  # E.i.7
     onset_on: dt.date | None = None  # E.i.4
+
+    def flagged(self, criteria: Iterable[str]) -> ParsedReaction:
+        """A copy with the named seriousness criteria (``death``, ``hospitalisation``…) set."""
+        copy = dataclasses.replace(self)
+        for name in criteria:
+            if name not in SERIOUSNESS_CRITERIA:
+                raise ValueError(f"{name} is not a seriousness criterion")
+            setattr(copy, name, True)
+        return copy
 
     @property
     def is_serious(self) -> bool:
