@@ -24,10 +24,13 @@ def store_all(
     session: Session, actor: Actor, reports: list[ParsedReport], source: str, source_ref: str
 ) -> list[Stored]:
     terminology = Terminology(session)
-    return [
-        store_report(session, actor, parsed, source, source_ref, terminology=terminology)
-        for parsed in reports
-    ]
+    # A savepoint, so that a report refused half-way through a batch takes the others with it
+    # even before the caller's unit of work rolls back.
+    with session.begin_nested():
+        return [
+            store_report(session, actor, parsed, source, source_ref, terminology=terminology)
+            for parsed in reports
+        ]
 
 
 def import_e2b(
@@ -67,6 +70,7 @@ def import_table(session: Session, actor: Actor, path: Path) -> list[Stored]:
     terminology = Terminology(session)
     stored: list[Stored] = []
     problems: list[template.RowProblem] = []
+    savepoint = session.begin_nested()
     for parsed, row in reports:
         try:
             stored.append(
@@ -81,5 +85,7 @@ def import_table(session: Session, actor: Actor, path: Path) -> list[Stored]:
                 for p in named
             )
     if problems:
+        savepoint.rollback()
         raise template.TemplateErrors(problems)
+    savepoint.commit()
     return stored

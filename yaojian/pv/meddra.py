@@ -34,7 +34,9 @@ class LoadResult:
     recoded_reactions: int
 
 
-def _rows(directory: Path, name: str, *, required: bool = False) -> list[list[str]]:
+def _rows(
+    directory: Path, name: str, *, required: bool = False, coded: bool = True
+) -> list[list[str]]:
     path = next((p for p in directory.iterdir() if p.name.lower() == name), None)
     if path is None:
         if required:
@@ -52,7 +54,7 @@ def _rows(directory: Path, name: str, *, required: bool = False) -> list[list[st
         if not line.strip():
             continue
         fields = line.split("$")
-        if len(fields) < 2 or not fields[0].strip().isdigit():
+        if len(fields) < 2 or (coded and not fields[0].strip().isdigit()):
             raise MeddraError(f"{path.name} line {number}: not a MedDRA record")
         rows.append([f.strip() for f in fields])
     return rows
@@ -100,7 +102,7 @@ def load(session: Session, actor: Actor, directory: Path, release: str | None = 
     pts = {r[0]: r for r in _rows(directory, "pt.asc", required=True)}
     llts = _rows(directory, "llt.asc", required=True)
     if release is None:
-        version = _rows(directory, "meddra_release.asc")
+        version = _rows(directory, "meddra_release.asc", coded=False)
         release = version[0][0] if version else directory.name
     paths = _paths(directory, pts)
     terms: dict[str, dict[str, str | None]] = {}
