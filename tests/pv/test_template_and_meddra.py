@@ -269,3 +269,19 @@ def test_loading_again_replaces_the_release_and_a_broken_folder_is_refused(
     (broken / "pt.asc").unlink()
     with pytest.raises(meddra.MeddraError, match=r"pt\.asc"):
         meddra.load(session, ADMIN, broken)
+
+
+def test_a_template_report_exports_and_reimports_as_the_same_report(
+    session: Session, tmp_path: Path
+) -> None:
+    from yaojian.pv import e2b
+    from yaojian.pv.service import StoreOutcome
+
+    [stored] = import_table(session, ADMIN, write_csv(tmp_path / "one.csv", [REPORT_A]))
+    exported = e2b.to_e2b(stored.report)
+    # Region and sentinel are what the submitter knows, not E2B elements: they come with the call.
+    [again] = import_e2b(session, ADMIN, exported, sentinel=True, region_code="330106")
+    assert again.outcome is StoreOutcome.DUPLICATE and again.report.id == stored.report.id
+    [parsed] = e2b.parse(exported)
+    assert [r.reported_term for r in parsed.reactions] == ["皮疹", "瘙痒"]
+    assert parsed.reactions[0].meddra_code is None
