@@ -181,6 +181,9 @@ def _with_context(session: Session, actor: Actor, parsed: ParsedReport) -> Parse
             changes["region_code"] = enterprise.region_code
     elif parsed.region_code is None and domestic and not actor.is_province_wide:
         changes["region_code"] = actor.region_code
+    if parsed.worldwide_case_id is None:
+        # A report whose sender is its first sender carries its own id as C.1.8.1 (ICH rule).
+        changes["worldwide_case_id"] = parsed.safety_report_id
     if parsed.reporter_type is None and "reporter_type" not in changes:
         changes["reporter_type"] = ReporterType.OTHER
     return dataclasses.replace(parsed, **changes) if changes else parsed
