@@ -14,7 +14,9 @@ class Action(StrEnum):
     SIGNAL_TRIAGE = "signals.triage"
     SIGNAL_EMIT = "signals.emit"
     USER_ADMIN = "auth.user_admin"
-    PV_ANALYSE = "pv.analyse"
+    PV_ANALYSE = "pv.analyse"  # run signal detection, review signals
+    PV_REPORT = "pv.report"  # submit adverse-reaction reports (E2B, FAERS, hospital template)
+    PV_TERMINOLOGY = "pv.terminology"  # load MedDRA, edit the synonym table
 
 
 _REGULATORS_WHO_WRITE = {
@@ -31,6 +33,9 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.USER_ADMIN: {Role.PROVINCE_ADMIN},
     # Signal detection and review are the province centre's work (省药品化妆品审评中心).
     Action.PV_ANALYSE: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
+    # Regulators enter reports they receive; hospitals, MAHs and pharmacies send their own.
+    Action.PV_REPORT: _REGULATORS_WHO_WRITE | {Role.ENTERPRISE},
+    Action.PV_TERMINOLOGY: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
 }
 
 
