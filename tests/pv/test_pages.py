@@ -65,3 +65,41 @@ def test_an_assessor_moves_a_review_along_and_every_step_is_audited(
     assert actions.count("pv.review.update") == 2
     back = client.post(f"/pv/reviews/{review.id}", data={"state": "new", "notes": ""})
     assert back.status_code == 422
+
+
+def test_an_assessor_uploads_an_e2b_file_and_sees_it_in_the_list(
+    client: TestClient, session: Session
+) -> None:
+    from pathlib import Path
+
+    _login(client, session, Role.PROVINCE_REGULATOR, "330000")
+    xml = (Path(__file__).parents[1] / "data/pv/e2b-r3/FAERS2022Scenario1.xml").read_bytes()
+    response = client.post(
+        "/pv/reports/upload",
+        files={"file": ("FAERS2022Scenario1.xml", xml, "application/xml")},
+        data={"category": "drug", "region_code": "330106"},
+    )
+    assert response.status_code == 200 and "新报告 1" in response.text
+    assert "US-APHARMA-8744554B" in response.text.split('id="report-table"')[1]
+
+
+def test_a_broken_upload_names_the_problem_and_stores_nothing(
+    client: TestClient, session: Session
+) -> None:
+    _login(client, session, Role.PROVINCE_REGULATOR, "330000")
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
+    response = client.post(
+        "/pv/reports/upload", files={"file": ("bomb.xml", bomb, "application/xml")}
+    )
+    assert response.status_code == 422 and "未保存" in response.text
+    csv = "not,a,template\n1,2,3\n".encode()
+    response = client.post("/pv/reports/upload", files={"file": ("rows.csv", csv, "text/csv")})
+    assert response.status_code == 422
+    listed = client.get("/pv/reports").text.split('id="report-total">')[1]
+    assert listed.startswith("0<")
+
+
+def test_the_template_downloads_as_a_spreadsheet(client: TestClient, session: Session) -> None:
+    _login(client, session, Role.COUNTY_REGULATOR, "330106")
+    response = client.get("/pv/template.xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"

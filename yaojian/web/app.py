@@ -15,6 +15,7 @@ from yaojian.auth.api import router as auth_api
 from yaojian.db import make_engine, session_factory
 from yaojian.pv.api import router as pv_api
 from yaojian.pv.pages import router as pv_pages
+from yaojian.pv.report_pages import router as pv_report_pages
 from yaojian.pv.review_api import router as pv_review_api
 from yaojian.registry.api import router as registry_api
 from yaojian.registry.pages import router as registry_pages
@@ -61,6 +62,7 @@ def create_app(
         pv_review_api,
         shell_pages,
         registry_pages,
+        pv_report_pages,
         pv_pages,
     ):
         app.include_router(router)
