@@ -65,18 +65,17 @@ def disproportionality_command(
                 f"(columns: {', '.join(header) or 'none'})"
             )
             raise typer.Exit(1)
-    # Names read as categoricals: a file of tens of millions of rows repeats a few thousand
-    # drug names, and the engine packs their codes anyway.
-    frame = pl.read_csv(
-        file,
-        columns=list(dict.fromkeys(keys)),
-        schema_overrides={drug_col: pl.Categorical, event_col: pl.Categorical},
-    )
-    if frame.height == 0:
-        err.print(f"[red]{file} has a header but no rows[/]")
-        raise typer.Exit(1)
-
-    with err.status("reading") as status:
+    with err.status(f"reading {file}") as status:
+        # Names read as categoricals: a file of tens of millions of rows repeats a few
+        # thousand drug names, and the engine packs their codes anyway.
+        frame = pl.read_csv(
+            file,
+            columns=list(dict.fromkeys(keys)),
+            schema_overrides={drug_col: pl.Categorical, event_col: pl.Categorical},
+        )
+        if frame.height == 0:
+            err.print(f"[red]{file} has a header but no rows[/]")
+            raise typer.Exit(1)
         try:
             result = disproportionality(
                 frame,
