@@ -92,7 +92,7 @@ def test_a_broken_upload_names_the_problem_and_stores_nothing(
         "/pv/reports/upload", files={"file": ("bomb.xml", bomb, "application/xml")}
     )
     assert response.status_code == 422 and "未保存" in response.text
-    csv = "not,a,template\n1,2,3\n".encode()
+    csv = b"not,a,template\n1,2,3\n"
     response = client.post("/pv/reports/upload", files={"file": ("rows.csv", csv, "text/csv")})
     assert response.status_code == 422
     listed = client.get("/pv/reports").text.split('id="report-total">')[1]

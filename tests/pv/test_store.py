@@ -90,11 +90,13 @@ def test_every_write_is_audited(session: Session) -> None:
     import_e2b(session, ADMIN, S1)
     import_e2b(session, ADMIN, S3)
     actions = session.scalars(
-        select(AuditEntry.action).where(AuditEntry.object_type == "pv_report")
+        select(AuditEntry.action)
+        .where(AuditEntry.object_type == "pv_report")
+        .order_by(AuditEntry.seq)
     ).all()
     assert actions == ["pv.report.create", "pv.report.create", "pv.report.superseded"]
     created = session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "pv.report.create")
+        select(AuditEntry).where(AuditEntry.action == "pv.report.create").order_by(AuditEntry.seq)
     ).first()
     assert created is not None and created.after is not None
     assert created.after["safety_report_id"] == "US-APHARMA-8744554B"
