@@ -28,6 +28,9 @@ from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.pv_reports import generate_reports
+from yaojian.pv.indicators import Period
+from yaojian.pv.models import PairStatistic, ReportCategory
+from yaojian.pv.review import run_analysis
 from yaojian.registry.choices import (
     EnterpriseKind,
     EnterpriseStatus,
@@ -342,6 +345,17 @@ def generate(
         progress("signals", 0)
     reported, _ = detect_licence_expiry(session, as_of)
     result.signals = reported
+    # The monthly signal detection, run once so that a newcomer finds signals to review.
+    for category in ReportCategory:
+        run = run_analysis(session, actor, category, Period.last_year(as_of))
+        result.signals += (
+            session.scalar(
+                select(func.count()).where(
+                    PairStatistic.run_id == run.id, PairStatistic.passed.is_(True)
+                )
+            )
+            or 0
+        )
     session.flush()
     return result
 
