@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const pairs = JSON.parse(ebgm.dataset.pairs).filter((p) => p.ebgm !== null).reverse();
     const chart = echarts.init(ebgm);
     chart.setOption({
-      grid: { left: 120, right: 24, top: 12, bottom: 30 },
+      grid: { left: 120, right: 24, top: 24, bottom: 40 },
       tooltip: {
         trigger: "item",
         formatter: (p) => {
@@ -16,7 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
           return `${d.event}<br>N ${d.n} · EBGM ${d.ebgm.toFixed(2)}<br>EB05–EB95 ${d.eb05.toFixed(2)}–${d.eb95.toFixed(2)}`;
         },
       },
-      xAxis: { type: "log", name: "EBGM", nameLocation: "middle", nameGap: 22, min: 0.1 },
+      xAxis: { type: "log", name: "EBGM", nameLocation: "middle", nameGap: 26, min: 0.1 },
       yAxis: { type: "category", data: pairs.map((d) => d.event), axisLabel: { width: 110, overflow: "truncate" } },
       series: [
         {
@@ -25,7 +25,7 @@ document.addEventListener("DOMContentLoaded", () => {
             const y = api.coord([api.value(0), api.value(2)])[1];
             const x1 = api.coord([api.value(0), api.value(2)])[0];
             const x2 = api.coord([api.value(1), api.value(2)])[0];
-            return { type: "line", shape: { x1, y1: y, x2, y2: y }, style: { stroke: "#8fb8e0", lineWidth: 4 } };
+            return { type: "line", shape: { x1, y1: y, x2, y2: y }, style: { stroke: "#8fb8e0", lineWidth: 6, lineCap: "round" } };
           },
           encode: { x: [0, 1], y: 2 },
           data: pairs.map((d, i) => [Math.max(d.eb05, 0.1), d.eb95, i]),
@@ -51,7 +51,7 @@ document.addEventListener("DOMContentLoaded", () => {
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: rows.map((r) => r.month) },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "line", smooth: true, areaStyle: { opacity: 0.15 }, data: rows.map((r) => r.reports) }],
+      series: [{ type: "line", areaStyle: { opacity: 0.15 }, data: rows.map((r) => r.reports) }],
     });
   }
 
