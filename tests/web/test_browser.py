@@ -117,3 +117,38 @@ def test_a_regulator_logs_in_sees_the_map_clicks_a_city_and_opens_an_enterprise(
         page.screenshot(path=str(ARTIFACTS / "enterprise.png"), full_page=True)
         browser.close()
     assert errors == []
+
+
+def test_an_assessor_opens_the_strongest_signal_and_records_a_review(live_server: str) -> None:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{live_server}/login?next=/pv/signals")
+        page.fill("input[name=username]", "province")
+        page.fill("input[name=password]", "demo")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#signal-table")
+        assert int(page.locator("#signal-total").inner_text()) > 0
+        page.screenshot(path=str(ARTIFACTS / "pv-signals.png"), full_page=True)
+
+        page.locator("#signal-table tbody tr").first.locator("td").nth(1).locator("a").click()
+        page.wait_for_selector("#ebgm-chart[data-ready=true]")
+        assert page.locator("#behind tbody tr").count() >= 3  # the planted pair has its reports
+        form = page.locator("tr.selected form.review")
+        form.locator("select").select_option("under_assessment")
+        form.locator("input[name=notes]").fill("调取原始病例")
+        form.locator("button").click()
+        page.wait_for_selector("tr.selected .saved")
+        page.screenshot(path=str(ARTIFACTS / "pv-drug.png"), full_page=True)
+        browser.close()
+    assert errors == []

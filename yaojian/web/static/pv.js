@@ -32,7 +32,8 @@ document.addEventListener("DOMContentLoaded", () => {
         },
         {
           type: "scatter",
-          symbolSize: 9,
+          symbolSize: 10,
+          z: 3,
           itemStyle: { color: (p) => (pairs[p.dataIndex].passed ? "#c0392b" : "#1f6fb2") },
           data: pairs.map((d, i) => [d.ebgm, i]),
           markLine: { silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#b9770e" }, data: [{ xAxis: 2 }] },
