@@ -243,43 +243,29 @@ def to_e2b(report: Report) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
+def _assigned_author(w: _Writer, related: Any) -> Any:
+    """relatedInvestigation/subjectOf2/controlActEvent/author/assignedEntity, as C.1.8.2 and
+    C.2.r both need it."""
+    control = w.el(
+        w.el(related, "subjectOf2", typeCode="SUBJ"),
+        "controlActEvent",
+        classCode="CACT",
+        moodCode="EVN",
+    )
+    return w.el(w.el(control, "author", typeCode="AUT"), "assignedEntity", classCode="ASSIGNED")
+
+
 def _write_sources(w: _Writer, event: Any, parsed: ParsedReport) -> None:
     first = w.el(event, "outboundRelationship", typeCode="SPRT")
     related = w.el(first, "relatedInvestigation", classCode="INVSTG", moodCode="EVN")
     w.el(related, "code", code="1", codeSystem=OID_REPORT_RELATION, displayName="initialReport")
-    entity = w.el(
-        w.el(
-            w.el(
-                w.el(related, "subjectOf2", typeCode="SUBJ"),
-                "controlActEvent",
-                classCode="CACT",
-                moodCode="EVN",
-            ),
-            "author",
-            typeCode="AUT",
-        ),
-        "assignedEntity",
-        classCode="ASSIGNED",
-    )
+    entity = _assigned_author(w, related)
     w.el(entity, "code", code="2", codeSystem=OID_FIRST_SENDER)  # C.1.8.2: other
     source = w.el(event, "outboundRelationship", typeCode="SPRT")
     w.el(source, "priorityNumber", value="1")
     related = w.el(source, "relatedInvestigation", classCode="INVSTG", moodCode="EVN")
     w.el(related, "code", code="2", codeSystem=OID_REPORT_RELATION, displayName="sourceReport")
-    entity = w.el(
-        w.el(
-            w.el(
-                w.el(related, "subjectOf2", typeCode="SUBJ"),
-                "controlActEvent",
-                classCode="CACT",
-                moodCode="EVN",
-            ),
-            "author",
-            typeCode="AUT",
-        ),
-        "assignedEntity",
-        classCode="ASSIGNED",
-    )
+    entity = _assigned_author(w, related)
     person = w.el(entity, "assignedPerson", classCode="PSN", determinerCode="INSTANCE")
     qualified = w.el(person, "asQualifiedEntity", classCode="QUAL")
     if parsed.reporter_qualification:

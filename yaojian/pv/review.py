@@ -10,7 +10,6 @@ category's previous run is marked **new**.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import math
 from typing import Any
 
@@ -276,7 +275,3 @@ def latest_run(session: Session, category: ReportCategory) -> AnalysisRun | None
         .where(AnalysisRun.category == category)
         .order_by(AnalysisRun.run_at.desc(), AnalysisRun.id.desc())
     ).first()
-
-
-def today_period(today: dt.date) -> Period:
-    return Period.last_year(today)
