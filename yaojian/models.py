@@ -15,6 +15,7 @@ from yaojian.pv.models import (
 )
 from yaojian.registry.models import Batch, Enterprise, KeyPosition, Licence, Person, Product, Region
 from yaojian.signals.models import RiskSignal
+from yaojian.trace.models import CaptureJob, TraceEvent, TraceEventEpc, TraceLocation
 
 __all__ = [
     "AnalysisRun",
@@ -23,6 +24,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "Batch",
+    "CaptureJob",
     "Enterprise",
     "KeyPosition",
     "Licence",
@@ -37,5 +39,8 @@ __all__ = [
     "RiskSignal",
     "SignalReview",
     "TermSynonym",
+    "TraceEvent",
+    "TraceEventEpc",
+    "TraceLocation",
     "User",
 ]

@@ -1,0 +1,94 @@
+"""Stored EPCIS events, the EPCs they name, capture jobs, and the locations of enterprises."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yaojian.auth.scope import ScopeRule, register_scope
+from yaojian.db import Base
+from yaojian.kit.choices import LabelledChoice, enum_column
+from yaojian.kit.timeutil import utcnow
+
+
+class JobStatus(LabelledChoice):
+    RUNNING = ("running", "处理中", "running")
+    SUCCEEDED = ("succeeded", "成功", "succeeded")
+    PARTIAL = ("partial", "部分成功", "partially succeeded")
+    FAILED = ("failed", "失败", "failed")
+
+
+class TraceLocation(Base):
+    """A read point or business location (SGLN URN, canonical) and the enterprise it belongs to."""
+
+    __tablename__ = "trace_location"
+
+    uri: Mapped[str] = mapped_column(String(200), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CaptureJob(Base):
+    __tablename__ = "trace_capture_job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus, 16))
+    error_behaviour: Mapped[str] = mapped_column(String(10))  # rollback | proceed
+    actor: Mapped[str] = mapped_column(String(120))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+    events_received: Mapped[int] = mapped_column(Integer, default=0)
+    events_stored: Mapped[int] = mapped_column(Integer, default=0)
+    events_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class TraceEvent(Base):
+    """One EPCIS event, stored once per CBV 2.0 event hash."""
+
+    __tablename__ = "trace_event"
+    __table_args__ = (Index("ix_trace_event_time_id", "event_time", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_hash: Mapped[str] = mapped_column(String(120), unique=True)
+    event_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    event_type: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str | None] = mapped_column(String(10))
+    event_time: Mapped[dt.datetime] = mapped_column()
+    event_time_zone_offset: Mapped[str] = mapped_column(String(6))
+    record_time: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    biz_step: Mapped[str | None] = mapped_column(String(200), index=True)
+    disposition: Mapped[str | None] = mapped_column(String(200), index=True)
+    read_point: Mapped[str | None] = mapped_column(String(200), index=True)
+    biz_location: Mapped[str | None] = mapped_column(String(200), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("trace_capture_job.id"))
+    body: Mapped[dict[str, Any]] = mapped_column()
+
+
+class TraceEventEpc(Base):
+    """An identifier an event names, in canonical form, with its role in the event."""
+
+    __tablename__ = "trace_event_epc"
+    __table_args__ = (Index("ix_trace_event_epc_epc_role", "epc", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("trace_event.id", ondelete="CASCADE"), index=True
+    )
+    epc: Mapped[str] = mapped_column(String(250))
+    # epc, parent, child, input, output, quantity (class-level), child_quantity, input_quantity,
+    # output_quantity
+    role: Mapped[str] = mapped_column(String(20))
+
+
+# Events are seen by the jurisdiction of the location they happened at, and by that enterprise.
+register_scope(
+    TraceEvent, ScopeRule(region=TraceEvent.region_code, enterprise=TraceEvent.enterprise_id)
+)
+register_scope(TraceLocation, ScopeRule(enterprise=TraceLocation.enterprise_id))
