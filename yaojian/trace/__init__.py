@@ -1,0 +1,1 @@
+"""Traceability: pack, case and device codes (GS1, China's drug codes, MA UDI)."""
