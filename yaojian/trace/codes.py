@@ -31,16 +31,13 @@ Every result has one ``canonical`` string, used in storage and queries. It is a 
 the identifying key alone (never of dates or of how the code was written), so the same pack
 gives the same string whether it arrives as an element string, a Digital Link or a URN:
 
-=========  =====================================================  ==============================
-kind       canonical                                              identity
-=========  =====================================================  ==============================
-sgtin      ``urn:epc:id:sgtin:{CP}.{indicator}{item ref}.{serial}``  GTIN + serial (AI 21)
-sscc       ``urn:epc:id:sscc:{CP}.{extension}{serial ref}``        SSCC (AI 00)
-lgtin      ``urn:epc:class:lgtin:{CP}.{indicator}{item ref}.{lot}``  GTIN + lot (AI 10)
-gtin       ``urn:epc:idpat:sgtin:{CP}.{indicator}{item ref}.*``    GTIN alone
-cn_drug    ``cn:drug:{20 digits}``                                 the whole 20-digit code
-ma_udi     ``ma:{DI}``, ``ma:{DI}.L{lot}`` or ``ma:{DI}.S{serial}``  DI, + lot, or + serial
-=========  =====================================================  ==============================
+- ``sgtin`` (GTIN + serial, AI 21): ``urn:epc:id:sgtin:{CP}.{indicator}{item ref}.{serial}``
+- ``sscc`` (AI 00): ``urn:epc:id:sscc:{CP}.{extension digit}{serial ref}``
+- ``lgtin`` (GTIN + lot, AI 10): ``urn:epc:class:lgtin:{CP}.{indicator}{item ref}.{lot}``
+- ``gtin`` (GTIN alone): ``urn:epc:idpat:sgtin:{CP}.{indicator}{item ref}.*``
+- ``cn_drug``: ``cn:drug:{20 digits}``
+- ``ma_udi``: ``ma:{DI}.S{serial}``, else ``ma:{DI}.L{lot}``, else ``ma:{DI}`` (dates and the
+  sterilisation lot are attributes, not identity, as for GS1)
 
 ``CP`` is the GS1 Company Prefix. An element string does not say how long it is, so its length
 is taken from GS1's company-prefix length table that biip ships (the same table for every
