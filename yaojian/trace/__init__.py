@@ -1,1 +1,1 @@
-"""Traceability (浙药链 / 浙苗链 / 浙药码): codes, EPCIS 2.0 capture and query, chain, recall."""
+"""Traceability: pack, case and device codes (GS1, China's drug codes, MA UDI)."""
