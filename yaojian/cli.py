@@ -14,6 +14,7 @@ from rich.table import Table
 
 from yaojian.pv.cli import load_commands as _pv_commands
 from yaojian.settings import get_settings
+from yaojian.trace.cli import load_commands as _trace_commands
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +32,7 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 signals_app = typer.Typer(help="Risk signals.", no_args_is_help=True)
 for sub, name in (
     (_pv_commands(), "pv"),
+    (_trace_commands(), "trace"),
     (db_app, "db"),
     (demo_app, "demo"),
     (user_app, "user"),
