@@ -85,7 +85,10 @@ class EPCISDocument:
 def read_document(data: bytes | str) -> EPCISDocument:
     """Parse a document (JSON-LD or XML, told apart by its first character), or a bare event."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    start = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    head = raw[:64]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte order mark
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start == b"{":
         return _read_json(raw)
     if start == b"<":
@@ -203,6 +206,18 @@ _TYPED_LISTS = {"bizTransactionList": "bizTransaction", "sourceList": "source",
                 "destinationList": "destination"}  # fmt: skip
 
 
+def _compact(value: str, web: str, urn: str | None = None) -> str:
+    """A CBV/GS1 vocabulary URI as the JSON-LD binding writes it: the bare word.
+
+    The GS1 JSON schema refuses ``urn:epcglobal:cbv:…`` and ``https://gs1.org/voc/…`` in those
+    fields (the context expands the bare word instead), so XML values are compacted.
+    """
+    for prefix in (web, urn):
+        if prefix and value.startswith(prefix) and len(value) > len(prefix):
+            return value[len(prefix) :]
+    return value
+
+
 def _number(text: str) -> int | float | str:
     text = text.strip()
     try:
@@ -292,12 +307,18 @@ class _XmlEvents:
                 known = {"id": (ident.text or "").strip()} if ident is not None else {}
                 out[name] = self._with_extensions(child, known)
             elif name in _TYPED_LISTS:
-                out[name] = [self._typed(e, _TYPED_LISTS[name]) for e in child if _local(e.tag)]
+                kind = "BTT-" if name == "bizTransactionList" else "SDT-"
+                out[name] = [
+                    self._typed(e, _TYPED_LISTS[name], kind) for e in child if _local(e.tag)
+                ]
             elif name == "persistentDisposition":
                 disposition: dict[str, list[str]] = {}
                 for e in child:
                     if _local(e.tag) in ("set", "unset"):
-                        disposition.setdefault(_local(e.tag), []).append((e.text or "").strip())
+                        word = _compact(
+                            (e.text or "").strip(), CBV + "Disp-", "urn:epcglobal:cbv:disp:"
+                        )
+                        disposition.setdefault(_local(e.tag), []).append(word)
                 out[name] = disposition
             elif name == "sensorElementList":
                 out[name] = [self._sensor_element(e) for e in child if _local(e.tag)]
@@ -305,6 +326,10 @@ class _XmlEvents:
                 out[name] = self._with_extensions(child, {})
             elif name == "errorDeclaration":
                 out[name] = self._error_declaration(child)
+            elif name == "bizStep":
+                out[name] = _compact(text, CBV + "BizStep-", "urn:epcglobal:cbv:bizstep:")
+            elif name == "disposition":
+                out[name] = _compact(text, CBV + "Disp-", "urn:epcglobal:cbv:disp:")
             else:
                 out[name] = text
 
@@ -319,10 +344,11 @@ class _XmlEvents:
                 out[name] = text
         return out
 
-    def _typed(self, element: Any, key: str) -> dict[str, Any]:
+    def _typed(self, element: Any, key: str, kind: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if element.get("type") is not None:
-            out["type"] = element.get("type")
+            urn = f"urn:epcglobal:cbv:{kind[:-1].lower()}:"
+            out["type"] = _compact(str(element.get("type")), CBV + kind, urn)
         out[key] = (element.text or "").strip()
         return out
 
@@ -334,6 +360,10 @@ class _XmlEvents:
                 out[name] = _number(value)
             elif name == "booleanValue":
                 out[name] = value.strip() in ("true", "1")
+            elif name in ("type", "exception"):
+                out[name] = _compact(value, "https://gs1.org/voc/")
+            elif name == "component":
+                out[name] = _compact(value, CBV + "Comp-")
             else:
                 out[name] = value
         for child in element:
@@ -361,6 +391,10 @@ class _XmlEvents:
                 out[name] = [(e.text or "").strip() for e in child if _local(e.tag)]
             elif isinstance(child.tag, str) and etree.QName(child).namespace:
                 self._add(out, self._name(child.tag), self._extension(child))
+            elif name == "reason":
+                out[name] = _compact(
+                    (child.text or "").strip(), CBV + "ER-", "urn:epcglobal:cbv:er:"
+                )
             elif name:
                 out[name] = (child.text or "").strip()
         return out
