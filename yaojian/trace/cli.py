@@ -8,7 +8,9 @@ import sys
 import typer
 from rich.console import Console
 
-trace_app = typer.Typer(help="Traceability (药品追溯): codes and events.", no_args_is_help=True)
+trace_app = typer.Typer(
+    help="Traceability (浙药链 / 浙苗链): codes and EPCIS events.", no_args_is_help=True
+)
 err = Console(stderr=True)
 
 
@@ -33,4 +35,6 @@ def parse(code: str) -> None:
 
 def load_commands() -> typer.Typer:
     """Import the modules that register commands (kept apart so each area owns its own)."""
+    from yaojian.trace import epcis_cli  # noqa: F401
+
     return trace_app
