@@ -17,6 +17,7 @@ class Action(StrEnum):
     PV_ANALYSE = "pv.analyse"  # run signal detection, review signals
     PV_REPORT = "pv.report"  # submit adverse-reaction reports (E2B, FAERS, hospital template)
     PV_TERMINOLOGY = "pv.terminology"  # load MedDRA, edit the synonym table
+    TRACE_CAPTURE = "trace.capture"  # send EPCIS events
 
 
 _REGULATORS_WHO_WRITE = {
@@ -36,6 +37,9 @@ ALLOWED: dict[Action, set[Role]] = {
     # Regulators enter reports they receive; hospitals, MAHs and pharmacies send their own.
     Action.PV_REPORT: _REGULATORS_WHO_WRITE | {Role.ENTERPRISE},
     Action.PV_TERMINOLOGY: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
+    # Enterprises send their own events; the province administrator may send any document
+    # (integration, migration, conformance testing).
+    Action.TRACE_CAPTURE: {Role.PROVINCE_ADMIN, Role.ENTERPRISE},
 }
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yaojian.auth.scope import ScopeRule, register_scope
 from yaojian.db import Base
@@ -69,6 +69,8 @@ class TraceEvent(Base):
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
     job_id: Mapped[str | None] = mapped_column(ForeignKey("trace_capture_job.id"))
     body: Mapped[dict[str, Any]] = mapped_column()
+
+    epcs: Mapped[list[TraceEventEpc]] = relationship(cascade="all, delete-orphan")
 
 
 class TraceEventEpc(Base):

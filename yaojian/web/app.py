@@ -21,6 +21,8 @@ from yaojian.registry.api import router as registry_api
 from yaojian.registry.pages import router as registry_pages
 from yaojian.settings import Settings, get_settings
 from yaojian.signals.api import router as signals_api
+from yaojian.trace.api import locations_router as trace_locations_api
+from yaojian.trace.api import router as epcis_api
 from yaojian.web import problems
 from yaojian.web.pages import router as shell_pages
 from yaojian.web.templating import make_templates
@@ -60,6 +62,8 @@ def create_app(
         signals_api,
         pv_api,
         pv_review_api,
+        epcis_api,
+        trace_locations_api,
         shell_pages,
         registry_pages,
         pv_report_pages,

@@ -1,0 +1,240 @@
+"""EPCIS capture: read, validate, authorise, hash and store a document's events.
+
+Every event is stored once per CBV 2.0 event hash ID, so sending a document again is harmless.
+With the default error behaviour ``rollback`` a document with any invalid event stores nothing
+and the caller gets every problem (``eventList[i].field``); with ``proceed`` the valid events
+are kept and the capture job lists the others. A capture is audited as one entry per job (the
+counts and the hashes' range), not one per event, so that bulk traceability does not swamp the
+chain of regulatory writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yaojian.audit.chain import record
+from yaojian.auth.actor import Actor
+from yaojian.auth.models import Role
+from yaojian.auth.permissions import Action, authorize
+from yaojian.kit.errors import DomainError, FieldProblem, InvalidInput
+from yaojian.kit.timeutil import utcnow
+from yaojian.registry.models import Enterprise
+from yaojian.trace.codes import parse_code
+from yaojian.trace.epcis import EPCISDocument, read_document, validate
+from yaojian.trace.models import CaptureJob, JobStatus, TraceEvent, TraceEventEpc, TraceLocation
+
+ERROR_BEHAVIOURS = ("rollback", "proceed")
+CAPTURE_LIMIT = 10_000  # events per document (GS1-EPCIS-Capture-Limit)
+CAPTURE_FILE_SIZE_LIMIT = 64 * 1024 * 1024  # bytes (GS1-EPCIS-Capture-File-Size-Limit)
+# Identifiers whose form we know well enough to refuse when they do not check out.
+_STRICT = re.compile(
+    r"^(urn:epc:id:(sgtin|sscc):|urn:epc:class:lgtin:|https?://[^/]+/(.+/)?(01|00)/\d)"
+)
+_EPC_FIELDS = {
+    "epcList": "epc",
+    "childEPCs": "child",
+    "inputEPCList": "input",
+    "outputEPCList": "output",
+}
+_QUANTITY_FIELDS = {
+    "quantityList": "quantity",
+    "childQuantityList": "child_quantity",
+    "inputQuantityList": "input_quantity",
+    "outputQuantityList": "output_quantity",
+}
+
+
+def canonical_epc(value: str) -> str:
+    """The identifier as stored and queried: our canonical code form where we can parse it."""
+    try:
+        return parse_code(value).canonical
+    except InvalidInput:
+        if _STRICT.match(value):
+            raise
+        return value
+
+
+def event_identifiers(event: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(raw identifier, role) for every EPC or EPC class the event names."""
+    if isinstance(event.get("parentID"), str):
+        yield event["parentID"], "parent"
+    for field, role in _EPC_FIELDS.items():
+        for value in event.get(field) or []:
+            if isinstance(value, str):
+                yield value, role
+    for field, role in _QUANTITY_FIELDS.items():
+        for item in event.get(field) or []:
+            if isinstance(item, dict) and isinstance(item.get("epcClass"), str):
+                yield item["epcClass"], role
+
+
+def _place(event: dict[str, Any], key: str) -> str | None:
+    value = event.get(key)
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _short(value: Any) -> str | None:
+    """CBV words are stored bare (``shipping``), other URIs as they are."""
+    if not isinstance(value, str):
+        return None
+    for prefix in (
+        "https://ref.gs1.org/cbv/BizStep-",
+        "https://ref.gs1.org/cbv/Disp-",
+        "cbv:BizStep-",
+        "cbv:Disp-",
+    ):
+        if value.startswith(prefix):
+            return value[len(prefix) :]
+    return value
+
+
+class TooManyEvents(DomainError):
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(
+            detail=f"{count} events; this repository captures at most {limit} per document",
+            status=413,
+            title="Capture limit exceeded",
+            type_slug="capture-limit-exceeded",
+        )
+
+
+def capture(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    *,
+    error_behaviour: str = "rollback",
+    max_events: int = CAPTURE_LIMIT,
+) -> CaptureJob:
+    """Capture a document; raises InvalidInput (all problems) when rollback refuses it."""
+    authorize(actor, Action.TRACE_CAPTURE)
+    if error_behaviour not in ERROR_BEHAVIOURS:
+        raise InvalidInput("GS1-Capture-Error-Behaviour", "rollback or proceed")
+    document = read_document(data)
+    if len(document.events) > max_events:
+        raise TooManyEvents(len(document.events), max_events)
+    problems = validate(document)
+    locations = _locations(session, document)
+    canonical: dict[int, list[tuple[str, str]]] = {}
+    for i, event in enumerate(document.events):
+        problems.extend(_authorisation_problems(actor, i, event, locations))
+        try:
+            canonical[i] = [(canonical_epc(raw), role) for raw, role in event_identifiers(event)]
+        except InvalidInput as exc:
+            problems.append(FieldProblem(f"eventList[{i}].epc", exc.invalid_params[0].reason))
+    if problems and error_behaviour == "rollback":
+        error = InvalidInput(problems[0].name, problems[0].reason)
+        error.invalid_params = problems
+        error.detail = f"{len(problems)} problem(s); nothing of the document was stored"
+        raise error
+    bad = {int(m.group(1)) for p in problems if (m := re.match(r"eventList\[(\d+)\]", p.name))}
+    job = CaptureJob(
+        id=uuid.uuid4().hex,
+        status=JobStatus.RUNNING,
+        error_behaviour=error_behaviour,
+        actor=actor.audit_label(),
+        enterprise_id=actor.enterprise_id,
+        events_received=len(document.events),
+        errors={"problems": [{"name": p.name, "reason": p.reason} for p in problems]},
+    )
+    session.add(job)
+    session.flush()
+    stored, duplicate = _store(session, document, canonical, locations, bad, job)
+    job.events_stored, job.events_duplicate = stored, duplicate
+    job.status = JobStatus.PARTIAL if bad else JobStatus.SUCCEEDED
+    job.finished_at = utcnow()
+    session.flush()
+    record(
+        session, actor, "trace.capture", "trace_capture_job", job.id,
+        after={"received": len(document.events), "stored": stored, "duplicate": duplicate,
+               "rejected": len(bad)},
+    )  # fmt: skip
+    return job
+
+
+def _locations(session: Session, document: EPCISDocument) -> dict[str, tuple[int, str]]:
+    """Each read point / business location of the document → (enterprise id, county code)."""
+    uris = {u for e in document.events for k in ("readPoint", "bizLocation") if (u := _place(e, k))}
+    if not uris:
+        return {}
+    rows = session.execute(
+        select(TraceLocation.uri, Enterprise.id, Enterprise.region_code)
+        .join(Enterprise, Enterprise.id == TraceLocation.enterprise_id)
+        .where(TraceLocation.uri.in_(uris))
+    )
+    return {uri: (eid, region) for uri, eid, region in rows}
+
+
+def _authorisation_problems(
+    actor: Actor, i: int, event: dict[str, Any], locations: dict[str, tuple[int, str]]
+) -> list[FieldProblem]:
+    """An enterprise captures only what happened at its own locations."""
+    if actor.role is not Role.ENTERPRISE:
+        return []
+    for key in ("bizLocation", "readPoint"):
+        uri = _place(event, key)
+        if uri is not None:
+            owner = locations.get(uri)
+            if owner is None or owner[0] != actor.enterprise_id:
+                return [FieldProblem(f"eventList[{i}].{key}", "not a location of your enterprise")]
+            return []
+    return [FieldProblem(f"eventList[{i}].bizLocation", "an enterprise's event names its location")]
+
+
+def _store(
+    session: Session,
+    document: EPCISDocument,
+    canonical: dict[int, list[tuple[str, str]]],
+    locations: dict[str, tuple[int, str]],
+    bad: set[int],
+    job: CaptureJob,
+) -> tuple[int, int]:
+    hashes = document.hashes()
+    known = set(
+        session.scalars(select(TraceEvent.event_hash).where(TraceEvent.event_hash.in_(hashes)))
+    )
+    stored = duplicate = 0
+    for i, (event, event_hash) in enumerate(zip(document.events, hashes, strict=True)):
+        if i in bad:
+            continue
+        if event_hash in known:
+            duplicate += 1
+            continue
+        known.add(event_hash)
+        place = _place(event, "bizLocation") or _place(event, "readPoint")
+        owner = locations.get(place or "")
+        row = TraceEvent(
+            event_hash=event_hash,
+            event_id=event.get("eventID"),
+            event_type=str(event.get("type")),
+            action=event.get("action"),
+            event_time=_utc(event["eventTime"]),
+            event_time_zone_offset=event.get("eventTimeZoneOffset", "+00:00"),
+            record_time=utcnow(),
+            biz_step=_short(event.get("bizStep")),
+            disposition=_short(event.get("disposition")),
+            read_point=_place(event, "readPoint"),
+            biz_location=_place(event, "bizLocation"),
+            enterprise_id=owner[0] if owner else None,
+            region_code=owner[1] if owner else None,
+            job_id=job.id,
+            body=event,
+        )
+        row.epcs = [TraceEventEpc(epc=epc, role=role) for epc, role in canonical.get(i, [])]
+        session.add(row)
+        stored += 1
+    session.flush()
+    return stored, duplicate
+
+
+def _utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
