@@ -14,6 +14,7 @@ from yaojian.auth.scope import scoped
 from yaojian.kit.errors import DomainError, NotFound
 from yaojian.registry.service import get_enterprise
 from yaojian.trace import capture as capturing
+from yaojian.trace.chain import chain_json, chain_of
 from yaojian.trace.models import CaptureJob, TraceLocation
 from yaojian.trace.query import query_document, query_events
 from yaojian.trace.service import add_location as add_trace_location
@@ -157,3 +158,10 @@ def list_locations(
         {"uri": loc.uri, "enterprise_id": loc.enterprise_id, "name": loc.name}
         for loc in session.scalars(stmt)
     ]
+
+
+@locations_router.get("/codes/{code:path}")
+def chain(session: SessionDep, actor: LoggedInDep, code: str) -> dict[str, Any]:
+    """The chain of one pack (any code form): its events, directly or inside cases and pallets,
+    its current custodian and status."""
+    return chain_json(chain_of(session, actor, code))
