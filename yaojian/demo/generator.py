@@ -450,6 +450,7 @@ _PRODUCT_DEFAULTS: dict[str, Any] = {
     "is_essential": False, "is_centrally_procured": False,
     "device_class": None, "registration_number": None, "udi_di": None, "implantable": False,
     "filing_number": None, "special_use": False, "for_children": False, "whitening": False,
+    "gtin": None, "cn_prefix": None,
 }  # fmt: skip
 
 
@@ -495,6 +496,8 @@ def _drug_rows(
                 "dosage_form": form,
                 "sterile": sterile,
                 "approval_number": _unique(number, taken),
+                "gtin": _unique(lambda: _gtin14(rng), taken),
+                "cn_prefix": _unique(lambda: f"8{rng.randint(0, 999999):06d}", taken),
                 "is_essential": essential,
                 "is_centrally_procured": essential and rng.random() < 0.4,
                 "is_vaccine": flag == "vaccine",
@@ -545,7 +548,8 @@ def _device_rows(
                 "holder_id": holder,
                 "device_class": cls,
                 "registration_number": _unique(number, taken),
-                "udi_di": _unique(lambda: _gtin14(rng), taken),
+                "udi_di": (udi := _unique(lambda: _gtin14(rng), taken)),
+                "gtin": udi,
                 "implantable": implantable,
                 "sterile": sterile,
             }

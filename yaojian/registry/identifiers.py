@@ -112,6 +112,14 @@ def udi_di(value: str, field: str = "udi_di") -> str:
     raise InvalidInput(field, "expected a GS1 GTIN or an MA code (MA.156.M0.…)")
 
 
+def gtin(value: str, field: str = "gtin") -> str:
+    """A GS1 GTIN-8/12/13/14, check digit verified, stored as 14 digits."""
+    try:
+        return str(ean.validate(value.strip().zfill(14)))
+    except (InvalidChecksum, InvalidLength, InvalidFormat):
+        raise InvalidInput(field, "not a valid GTIN: wrong length or check digit") from None
+
+
 # 化妆品注册证/备案编号: 国妆特字G2021xxxx / 国妆特进字J2021xxxx (special use, registration);
 # 浙G妆网备字2021012345 (ordinary, domestic filing) / 国妆网备进字(浙)2021012345 (imported).
 _COSMETIC_SPECIAL = re.compile(r"^国妆特(?:进)?字[GJ]\d{8,10}$")

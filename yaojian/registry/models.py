@@ -147,6 +147,10 @@ class Product(Base):
     device_class: Mapped[int | None] = mapped_column(Integer)
     registration_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     udi_di: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Pack identifiers that traceability codes carry: a GS1 GTIN (any packaging level) and
+    # China's 7-digit 药品标识码, the prefix of the 20-digit drug traceability code.
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
+    cn_prefix: Mapped[str | None] = mapped_column(String(7), index=True)
     implantable: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # cosmetics

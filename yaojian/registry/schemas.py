@@ -94,6 +94,8 @@ class DrugCreate(BaseModel):
     is_precursor: bool = False
     is_essential: bool = False
     is_centrally_procured: bool = False
+    gtin: str | None = Field(None, pattern=r"^\d{8,14}$")
+    cn_prefix: str | None = Field(None, pattern=r"^\d{7}$")
 
 
 class DeviceCreate(BaseModel):
@@ -139,6 +141,8 @@ class ProductRead(BaseModel):
     udi_di: str | None
     implantable: bool
     filing_number: str | None
+    gtin: str | None
+    cn_prefix: str | None
     special_use: bool
     for_children: bool
     whitening: bool

@@ -182,7 +182,10 @@ def _add_product(
 
 def add_drug(session: Session, actor: Actor, holder_id: int, data: DrugCreate) -> Drug:
     approval = identifiers.approval_number(data.approval_number)
-    drug = Drug(holder_id=holder_id, **data.model_dump() | {"approval_number": approval})
+    gtin = identifiers.gtin(data.gtin) if data.gtin else None
+    drug = Drug(
+        holder_id=holder_id, **data.model_dump() | {"approval_number": approval, "gtin": gtin}
+    )
     _add_product(session, actor, drug, {"approval_number": approval})
     return drug
 

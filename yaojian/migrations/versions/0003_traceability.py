@@ -150,9 +150,19 @@ def upgrade() -> None:
     with op.batch_alter_table("trace_event_epc", schema=None) as batch_op:
         batch_op.create_index("ix_trace_event_epc_epc_role", ["epc", "role"], unique=False)
         batch_op.create_index(batch_op.f("ix_trace_event_epc_event_id"), ["event_id"], unique=False)
+    with op.batch_alter_table("product", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("gtin", sa.String(length=14), nullable=True))
+        batch_op.add_column(sa.Column("cn_prefix", sa.String(length=7), nullable=True))
+        batch_op.create_index(batch_op.f("ix_product_gtin"), ["gtin"], unique=False)
+        batch_op.create_index(batch_op.f("ix_product_cn_prefix"), ["cn_prefix"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("product", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_product_cn_prefix"))
+        batch_op.drop_index(batch_op.f("ix_product_gtin"))
+        batch_op.drop_column("cn_prefix")
+        batch_op.drop_column("gtin")
     with op.batch_alter_table("trace_event_epc", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_trace_event_epc_event_id"))
         batch_op.drop_index("ix_trace_event_epc_epc_role")
