@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # A profile of argon2-cffi (argon2.profiles). The test suite sets CHEAPEST, as Django's tests
     # use a fast hasher; production keeps the RFC 9106 recommendation.
     argon2_profile: str = "RFC_9106_LOW_MEMORY"
+    # Public scan-to-verify requests per client address per minute.
+    verify_per_minute: int = 60
 
     def resolved_secret_key(self) -> str:
         if self.secret_key:

@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import yaojian
 from yaojian.auth.api import router as auth_api
 from yaojian.db import make_engine, session_factory
+from yaojian.kit.ratelimit import RateLimiter
 from yaojian.pv.api import router as pv_api
 from yaojian.pv.pages import router as pv_pages
 from yaojian.pv.report_pages import router as pv_report_pages
@@ -23,6 +24,8 @@ from yaojian.settings import Settings, get_settings
 from yaojian.signals.api import router as signals_api
 from yaojian.trace.api import locations_router as trace_locations_api
 from yaojian.trace.api import router as epcis_api
+from yaojian.trace.pages import api as public_api
+from yaojian.trace.pages import router as trace_pages
 from yaojian.web import problems
 from yaojian.web.pages import router as shell_pages
 from yaojian.web.templating import make_templates
@@ -46,6 +49,7 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = factory or session_factory(make_engine(settings.database_url))
     app.state.templates = make_templates()
+    app.state.verify_limiter = RateLimiter(settings.verify_per_minute, 60)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
@@ -64,6 +68,8 @@ def create_app(
         pv_review_api,
         epcis_api,
         trace_locations_api,
+        public_api,
+        trace_pages,
         shell_pages,
         registry_pages,
         pv_report_pages,

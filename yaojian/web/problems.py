@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yaojian.kit.errors import DomainError, FieldProblem
+from yaojian.kit.ratelimit import TooManyRequests
 from yaojian.web.templating import render
 
 PROBLEM_JSON = "application/problem+json"
@@ -58,6 +59,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem(
             request, exc.status, exc.title, exc.detail, exc.type_slug, exc.invalid_params, headers
         )

@@ -1,0 +1,68 @@
+"""Trace pages: follow a pack (regulators, enterprises) and verify a pack (the public)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from yaojian.kit.errors import DomainError
+from yaojian.trace.chain import chain_of
+from yaojian.trace.verify import check_text, verify
+from yaojian.web.deps import ActorDep, LoggedInDep, SessionDep
+from yaojian.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1/public", tags=["public"])
+
+
+def _limit(request: Request) -> None:
+    client = request.client.host if request.client else "unknown"
+    request.app.state.verify_limiter.check(client)
+
+
+@router.get("/trace/codes", response_class=HTMLResponse)
+def follow(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    code: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    request.state.actor = actor
+    context: dict[str, Any] = {"code": code, "chain": None, "error": None}
+    if code:
+        try:
+            context["chain"] = chain_of(session, actor, code)
+        except DomainError as exc:
+            context["error"] = exc.invalid_params[0].reason if exc.invalid_params else exc.detail
+    return render(request, "trace/chain.html", context)
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    code: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """扫码验真: anyone, no account."""
+    request.state.actor = actor
+    context: dict[str, Any] = {"code": code, "result": None, "error": None}
+    if code:
+        _limit(request)
+        try:
+            context["result"] = verify(session, check_text(code))
+        except DomainError as exc:
+            context["error"] = exc.invalid_params[0].reason if exc.invalid_params else exc.detail
+    return render(request, "trace/verify.html", context)
+
+
+@api.get("/verify")
+def verify_api(
+    request: Request, session: SessionDep, code: Annotated[str, Query(max_length=200)]
+) -> dict[str, Any]:
+    """Is the pack genuine: product, approval holder, batch, expiry and a plain status
+    (normal / dispensed / recalled / suspect, with the reason) — no custody details."""
+    _limit(request)
+    return verify(session, check_text(code)).as_json()
