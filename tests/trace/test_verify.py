@@ -68,3 +68,38 @@ def test_verification_is_rate_limited_per_client(session: Session, factory) -> N
         ] == [200, 200]
         limited = client.get("/api/v1/public/verify", params=codes)
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+
+
+def test_coverage_counts_traced_key_drugs_and_class_three_devices_with_udi(
+    client: TestClient, session: Session
+) -> None:
+    from tests.builders import make_user
+    from yaojian.auth.models import Role
+    from yaojian.registry.schemas import DeviceCreate
+    from yaojian.registry.service import add_device
+
+    maker = make_enterprise(session, region_code="330106")
+    make_drug(session, maker, name="乙肝疫苗", gtin=GTIN, is_vaccine=True)  # traced below
+    make_drug(session, maker, name="人血白蛋白", is_blood_product=True)  # never seen
+    make_drug(session, maker, name="维生素C片")  # not a key product
+    for n, udi in ((1, "06901234567892"), (2, None)):
+        number = f"国械注准2021313000{n}"
+        device = DeviceCreate(
+            name=f"支架{n}", device_class=3, registration_number=number, udi_di=udi
+        )
+        add_device(session, ADMIN, maker.id, device)
+    capture(session, ADMIN, _journey_with_lot())
+    user = make_user(session, Role.PROVINCE_REGULATOR, region_code="330000")
+    session.commit()
+    token = client.post(
+        "/api/v1/auth/token", data={"username": user.username, "password": "secret-pass"}
+    ).json()["access_token"]
+    rows = client.get("/api/v1/trace/coverage", headers={"Authorization": f"Bearer {token}"}).json()
+    hangzhou = next(r for r in rows if r["name"] == "杭州市")
+    assert (hangzhou["key_drugs"], hangzhou["key_drugs_traced"]) == (2, 1)
+    assert hangzhou["traceability_rate"] == 0.5
+    assert (hangzhou["class3_devices"], hangzhou["class3_with_udi"], hangzhou["udi_rate"]) == (
+        2,
+        1,
+        0.5,
+    )

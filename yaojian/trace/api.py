@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import JSONResponse, Response
@@ -15,6 +15,7 @@ from yaojian.kit.errors import DomainError, NotFound
 from yaojian.registry.service import get_enterprise
 from yaojian.trace import capture as capturing
 from yaojian.trace.chain import chain_json, chain_of
+from yaojian.trace.coverage import coverage
 from yaojian.trace.models import CaptureJob, TraceLocation
 from yaojian.trace.query import query_document, query_events
 from yaojian.trace.service import add_location as add_trace_location
@@ -165,3 +166,11 @@ def chain(session: SessionDep, actor: LoggedInDep, code: str) -> dict[str, Any]:
     """The chain of one pack (any code form): its events, directly or inside cases and pallets,
     its current custodian and status."""
     return chain_json(chain_of(session, actor, code))
+
+
+@locations_router.get("/coverage")
+def coverage_indicators(
+    session: SessionDep, actor: LoggedInDep, by: Literal["city", "county"] = "city"
+) -> list[dict[str, Any]]:
+    """药品重点产品追溯落实率 and 医疗器械唯一标识制度实施率 per city or county (first row: all)."""
+    return coverage(session, actor, by).to_dicts()

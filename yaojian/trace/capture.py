@@ -51,14 +51,23 @@ _QUANTITY_FIELDS = {
 }
 
 
-def canonical_epc(value: str) -> str:
-    """The identifier as stored and queried: our canonical code form where we can parse it."""
+def identify(value: str) -> tuple[str, str | None, str | None]:
+    """(canonical identifier, GTIN, 药品标识码) of an identifier an event names.
+
+    Codes we read are stored in our canonical form; other URIs (GIAI, GRAI, custom) as given.
+    """
     try:
-        return parse_code(value).canonical
+        parsed = parse_code(value)
     except InvalidInput:
         if _STRICT.match(value):
             raise
-        return value
+        return value, None, None
+    return parsed.canonical, parsed.gtin, parsed.cn_product_prefix
+
+
+def canonical_epc(value: str) -> str:
+    """The identifier as stored and queried: our canonical code form where we can parse it."""
+    return identify(value)[0]
 
 
 def event_identifiers(event: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -124,11 +133,11 @@ def capture(
         raise TooManyEvents(len(document.events), max_events)
     problems = validate(document)
     locations = _locations(session, document)
-    canonical: dict[int, list[tuple[str, str]]] = {}
+    canonical: dict[int, list[tuple[str, str | None, str | None, str]]] = {}
     for i, event in enumerate(document.events):
         problems.extend(_authorisation_problems(actor, i, event, locations))
         try:
-            canonical[i] = [(canonical_epc(raw), role) for raw, role in event_identifiers(event)]
+            canonical[i] = [(*identify(raw), role) for raw, role in event_identifiers(event)]
         except InvalidInput as exc:
             problems.append(FieldProblem(f"eventList[{i}].epc", exc.invalid_params[0].reason))
     if problems and error_behaviour == "rollback":
@@ -193,7 +202,7 @@ def _authorisation_problems(
 def _store(
     session: Session,
     document: EPCISDocument,
-    canonical: dict[int, list[tuple[str, str]]],
+    canonical: dict[int, list[tuple[str, str | None, str | None, str]]],
     locations: dict[str, tuple[int, str]],
     bad: set[int],
     job: CaptureJob,
@@ -229,7 +238,10 @@ def _store(
             job_id=job.id,
             body=event,
         )
-        row.epcs = [TraceEventEpc(epc=epc, role=role) for epc, role in canonical.get(i, [])]
+        row.epcs = [
+            TraceEventEpc(epc=epc, role=role, gtin=gtin, cn_prefix=prefix)
+            for epc, gtin, prefix, role in canonical.get(i, [])
+        ]
         session.add(row)
         stored += 1
     session.flush()

@@ -87,6 +87,9 @@ class TraceEventEpc(Base):
     # epc, parent, child, input, output, quantity (class-level), child_quantity, input_quantity,
     # output_quantity
     role: Mapped[str] = mapped_column(String(20))
+    # The product the identifier belongs to, for coverage and recall: GTIN or 药品标识码.
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
+    cn_prefix: Mapped[str | None] = mapped_column(String(7), index=True)
 
 
 # Events are seen by the jurisdiction of the location they happened at, and by that enterprise.

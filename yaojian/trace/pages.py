@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from yaojian.kit.errors import DomainError
 from yaojian.trace.chain import chain_of
+from yaojian.trace.coverage import coverage
 from yaojian.trace.verify import check_text, verify
 from yaojian.web.deps import ActorDep, LoggedInDep, SessionDep
 from yaojian.web.templating import render
@@ -66,3 +67,15 @@ def verify_api(
     (normal / dispensed / recalled / suspect, with the reason) — no custody details."""
     _limit(request)
     return verify(session, check_text(code)).as_json()
+
+
+@router.get("/trace/coverage", response_class=HTMLResponse)
+def coverage_page(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    by: Literal["city", "county"] = "city",
+) -> Response:
+    request.state.actor = actor
+    rows = coverage(session, actor, by).to_dicts()
+    return render(request, "trace/coverage.html", {"rows": rows, "by": by})

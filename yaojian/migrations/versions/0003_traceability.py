@@ -139,6 +139,8 @@ def upgrade() -> None:
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("epc", sa.String(length=250), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("gtin", sa.String(length=14), nullable=True),
+        sa.Column("cn_prefix", sa.String(length=7), nullable=True),
         sa.ForeignKeyConstraint(
             ["event_id"],
             ["trace_event.id"],
@@ -150,6 +152,10 @@ def upgrade() -> None:
     with op.batch_alter_table("trace_event_epc", schema=None) as batch_op:
         batch_op.create_index("ix_trace_event_epc_epc_role", ["epc", "role"], unique=False)
         batch_op.create_index(batch_op.f("ix_trace_event_epc_event_id"), ["event_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_trace_event_epc_gtin"), ["gtin"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_trace_event_epc_cn_prefix"), ["cn_prefix"], unique=False
+        )
     with op.batch_alter_table("product", schema=None) as batch_op:
         batch_op.add_column(sa.Column("gtin", sa.String(length=14), nullable=True))
         batch_op.add_column(sa.Column("cn_prefix", sa.String(length=7), nullable=True))
