@@ -14,8 +14,9 @@ from yaojian.auth.scope import scoped
 from yaojian.kit.errors import DomainError, NotFound
 from yaojian.registry.service import get_enterprise
 from yaojian.trace import capture as capturing
+from yaojian.trace import recall as recalling
 from yaojian.trace.chain import chain_json, chain_of
-from yaojian.trace.models import CaptureJob, TraceLocation
+from yaojian.trace.models import CaptureJob, RecallLevel, TraceLocation
 from yaojian.trace.query import query_document, query_events
 from yaojian.trace.service import add_location as add_trace_location
 from yaojian.web.deps import LoggedInDep, SessionDep
@@ -165,3 +166,28 @@ def chain(session: SessionDep, actor: LoggedInDep, code: str) -> dict[str, Any]:
     """The chain of one pack (any code form): its events, directly or inside cases and pallets,
     its current custodian and status."""
     return chain_json(chain_of(session, actor, code))
+
+
+class RecallCreate(BaseModel):
+    """A batch: ``code`` (LGTIN URN, ``(01)…(10)…``, Digital Link) or ``gtin`` and ``lot``."""
+
+    code: str | None = Field(None, max_length=200)
+    gtin: str | None = Field(None, pattern=r"^\d{14}$")
+    lot: str | None = Field(None, min_length=1, max_length=20)
+    reason: str = Field("", max_length=1000)
+    level: RecallLevel = RecallLevel.LEVEL_2
+
+
+@locations_router.post("/recalls", status_code=status.HTTP_201_CREATED)
+def start_recall(session: SessionDep, actor: LoggedInDep, data: RecallCreate) -> dict[str, Any]:
+    """Recall a batch: every holder with counts, by enterprise and county, packs already
+    dispensed, a task per holder (province, or the recalling party's regulators)."""
+    batch = recalling.parse_lot(data.code, data.gtin, data.lot)
+    recall = recalling.start_recall(session, actor, batch, data.reason, data.level)
+    return recalling.recall_json(recalling.recall_progress(session, actor, recall.id))
+
+
+@locations_router.get("/recalls/{recall_id}")
+def recall(session: SessionDep, actor: LoggedInDep, recall_id: int) -> dict[str, Any]:
+    """A recall and its progress, recomputed from the return events received so far."""
+    return recalling.recall_json(recalling.recall_progress(session, actor, recall_id))
