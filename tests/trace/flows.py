@@ -109,10 +109,10 @@ def move(when: str, location: str, step: str, epcs: list[str], **kw: Any) -> dic
                  disposition=kw.pop("disposition", usual.get(step)), epcs=epcs, **kw)  # fmt: skip
 
 
-def batch_journey() -> list[dict[str, Any]]:
+def batch_journey(expires: str = "2028-12-31") -> list[dict[str, Any]]:
     """The clean journey of the batch: every detector stays quiet on it."""
     return [
-        commissioning("04-01T08:00", MAKER, BATCH),
+        commissioning("04-01T08:00", MAKER, BATCH, expires=expires),
         event("AggregationEvent", "04-01T09:00", MAKER, action="ADD", biz_step="packing",
               disposition="in_progress", parent=CASE2, children=BATCH[:2]),
         move("04-02T10:00", MAKER, "shipping", [CASE2]),
