@@ -280,7 +280,8 @@ def recall_progress(session: Session, actor: Actor, recall_id: int) -> RecallRep
             changed = True
     status = (
         RecallStatus.DONE
-        if all(t.status is RecallStatus.DONE for t in recall.tasks)
+        # A recall whose packs no event shows yet stays open: they may not be reported yet.
+        if recall.tasks and all(t.status is RecallStatus.DONE for t in recall.tasks)
         else RecallStatus.OPEN
     )
     if recall.status is not status:
