@@ -81,3 +81,46 @@ def pack_journey() -> bytes:
         event("ObjectEvent", "03-07T09:00", WHOLESALER, biz_step="shipping",
               disposition="in_transit", epcs=[CASE]),
     )  # fmt: skip
+
+
+# A batch of three packs (lot L1) for recall and detector tests: two go to a wholesaler in
+# another county, one of them on to a pharmacy that dispenses it; the third stays at the maker.
+GTIN = "80614141123458"
+LOT = "L1"
+LGTIN = f"urn:epc:class:lgtin:0614141.812345.{LOT}"
+BATCH = [f"urn:epc:id:sgtin:0614141.812345.{n}" for n in (201, 202, 203)]
+CASE2 = "urn:epc:id:sscc:0614141.1234567891"
+
+
+def commissioning(
+    when: str, location: str, epcs: list[str], lot: str = LOT, expires: str = "2028-12-31"
+) -> dict[str, Any]:
+    body = event("ObjectEvent", when, location, action="ADD", biz_step="commissioning",
+                 disposition="active", epcs=epcs)  # fmt: skip
+    body["ilmd"] = {"cbvmda:lotNumber": lot, "cbvmda:itemExpirationDate": expires}
+    return body
+
+
+def move(when: str, location: str, step: str, epcs: list[str], **kw: Any) -> dict[str, Any]:
+    """A shipping/receiving/dispensing/returning ObjectEvent OBSERVE with its usual disposition."""
+    usual = {"shipping": "in_transit", "receiving": "in_progress", "dispensing": "dispensed",
+             "returning": "returned"}  # fmt: skip
+    return event("ObjectEvent", when, location, biz_step=step,
+                 disposition=kw.pop("disposition", usual.get(step)), epcs=epcs, **kw)  # fmt: skip
+
+
+def batch_journey(expires: str = "2028-12-31") -> list[dict[str, Any]]:
+    """The clean journey of the batch: every detector stays quiet on it."""
+    return [
+        commissioning("04-01T08:00", MAKER, BATCH, expires=expires),
+        event("AggregationEvent", "04-01T09:00", MAKER, action="ADD", biz_step="packing",
+              disposition="in_progress", parent=CASE2, children=BATCH[:2]),
+        move("04-02T10:00", MAKER, "shipping", [CASE2]),
+        move("04-03T11:00", WHOLESALER, "receiving", [CASE2]),
+        event("AggregationEvent", "04-04T09:00", WHOLESALER, action="DELETE",
+              biz_step="unpacking", disposition="in_progress", parent=CASE2, children=BATCH[:2]),
+        move("04-05T09:00", WHOLESALER, "shipping", [BATCH[0]]),
+        move("04-06T09:00", PHARMACY, "receiving", [BATCH[0]],
+             disposition="sellable_accessible"),
+        move("04-10T15:00", PHARMACY, "dispensing", [BATCH[0]]),
+    ]  # fmt: skip

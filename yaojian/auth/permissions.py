@@ -18,6 +18,7 @@ class Action(StrEnum):
     PV_REPORT = "pv.report"  # submit adverse-reaction reports (E2B, FAERS, hospital template)
     PV_TERMINOLOGY = "pv.terminology"  # load MedDRA, edit the synonym table
     TRACE_CAPTURE = "trace.capture"  # send EPCIS events
+    TRACE_RECALL = "trace.recall"  # start a recall of a batch
 
 
 _REGULATORS_WHO_WRITE = {
@@ -40,6 +41,8 @@ ALLOWED: dict[Action, set[Role]] = {
     # Enterprises send their own events; the province administrator may send any document
     # (integration, migration, conformance testing).
     Action.TRACE_CAPTURE: {Role.PROVINCE_ADMIN, Role.ENTERPRISE},
+    # The province, or the regulators of the recalling party's county (and its city).
+    Action.TRACE_RECALL: _REGULATORS_WHO_WRITE,
 }
 
 

@@ -14,9 +14,10 @@ from yaojian.auth.scope import scoped
 from yaojian.kit.errors import DomainError, NotFound
 from yaojian.registry.service import get_enterprise
 from yaojian.trace import capture as capturing
+from yaojian.trace import recall as recalling
 from yaojian.trace.chain import chain_json, chain_of
 from yaojian.trace.coverage import coverage
-from yaojian.trace.models import CaptureJob, TraceLocation
+from yaojian.trace.models import CaptureJob, RecallLevel, TraceLocation
 from yaojian.trace.query import query_document, query_events
 from yaojian.trace.service import add_location as add_trace_location
 from yaojian.web.deps import LoggedInDep, SessionDep
@@ -174,3 +175,28 @@ def coverage_indicators(
 ) -> list[dict[str, Any]]:
     """药品重点产品追溯落实率 and 医疗器械唯一标识制度实施率 per city or county (first row: all)."""
     return coverage(session, actor, by).to_dicts()
+
+
+class RecallCreate(BaseModel):
+    """A batch: ``code`` (LGTIN URN, ``(01)…(10)…``, Digital Link) or ``gtin`` and ``lot``."""
+
+    code: str | None = Field(None, max_length=200)
+    gtin: str | None = Field(None, pattern=r"^\d{14}$")
+    lot: str | None = Field(None, min_length=1, max_length=20)
+    reason: str = Field("", max_length=1000)
+    level: RecallLevel = RecallLevel.LEVEL_2
+
+
+@locations_router.post("/recalls", status_code=status.HTTP_201_CREATED)
+def start_recall(session: SessionDep, actor: LoggedInDep, data: RecallCreate) -> dict[str, Any]:
+    """Recall a batch: every holder with counts, by enterprise and county, packs already
+    dispensed, a task per holder (province, or the recalling party's regulators)."""
+    batch = recalling.parse_lot(data.code, data.gtin, data.lot)
+    recall = recalling.start_recall(session, actor, batch, data.reason, data.level)
+    return recalling.recall_json(recalling.recall_progress(session, actor, recall.id))
+
+
+@locations_router.get("/recalls/{recall_id}")
+def recall(session: SessionDep, actor: LoggedInDep, recall_id: int) -> dict[str, Any]:
+    """A recall and its progress, recomputed from the return events received so far."""
+    return recalling.recall_json(recalling.recall_progress(session, actor, recall_id))

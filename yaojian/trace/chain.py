@@ -68,6 +68,11 @@ class Chain:
                 return STATUS["dispensed"]
         return ("unknown", "未见流通记录") if not self.steps else ("active", "正常")
 
+    def known_before(self, moment: dt.datetime) -> Chain:
+        """The chain as it stood at ``moment``: only the events recorded before it."""
+        steps = [s for s in self.steps if s.event.record_time < moment]
+        return Chain(code=self.code, steps=steps, containers=self.containers)
+
     @property
     def custodian(self) -> Enterprise | None:
         """The enterprise where the pack was last seen at a business location."""
@@ -89,7 +94,7 @@ def _events_naming(
     return [(e, role) for e, role in session.execute(scoped(stmt, actor, TraceEvent))]
 
 
-def _container_spans(
+def container_spans(
     session: Session, actor: Actor, epc: str
 ) -> list[tuple[str, dt.datetime, dt.datetime]]:
     """(container, packed at, unpacked at) for every aggregation that put ``epc`` in a parent."""
@@ -115,9 +120,36 @@ def _container_spans(
     return spans
 
 
+def contents_at(
+    session: Session, actor: Actor, container: str, when: dt.datetime, depth: int = 0
+) -> set[str]:
+    """Everything inside ``container`` at ``when`` (nested cases and their packs included).
+
+    Replays the aggregations naming it as parent up to ``when``: ADD puts children in, DELETE
+    takes the named children out, a DELETE naming none empties it.
+    """
+    inside: set[str] = set()
+    for event, _ in _events_naming(session, actor, container, ("parent",)):
+        if event.event_type != "AggregationEvent" or event.event_time > when:
+            continue
+        children = {r.epc for r in event.epcs if r.role == "child"}
+        if event.action == "ADD":
+            inside |= children
+        elif event.action == "DELETE":
+            inside = inside - children if children else set()
+    if depth + 1 < MAX_DEPTH:
+        for child in list(inside):
+            inside |= contents_at(session, actor, child, when, depth + 1)
+    return inside
+
+
 def chain_of(session: Session, actor: Actor, text: str) -> Chain:
     """Every event the actor may see that happened to the pack, in time order."""
-    code = parse_code(text)
+    return chain_for(session, actor, parse_code(text))
+
+
+def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
+    """The chain of an already parsed code (recall and detectors walk many of them)."""
     chain = Chain(code=code)
     seen: set[int] = set()
     steps: list[tuple[TraceEvent, str | None]] = []
@@ -129,7 +161,7 @@ def chain_of(session: Session, actor: Actor, text: str) -> Chain:
     for _ in range(MAX_DEPTH):
         next_frontier = []
         for epc, start, end in frontier:
-            for container, packed, unpacked in _container_spans(session, actor, epc):
+            for container, packed, unpacked in container_spans(session, actor, epc):
                 lo, hi = max(start, packed), min(end, unpacked)
                 if lo >= hi:
                     continue

@@ -35,6 +35,6 @@ def parse(code: str) -> None:
 
 def load_commands() -> typer.Typer:
     """Import the modules that register commands (kept apart so each area owns its own)."""
-    from yaojian.trace import epcis_cli  # noqa: F401
+    from yaojian.trace import detect_cli, epcis_cli, recall_cli  # noqa: F401
 
     return trace_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yaojian.auth.scope import ScopeRule, register_scope
@@ -19,6 +19,19 @@ class JobStatus(LabelledChoice):
     SUCCEEDED = ("succeeded", "成功", "succeeded")
     PARTIAL = ("partial", "部分成功", "partially succeeded")
     FAILED = ("failed", "失败", "failed")
+
+
+class RecallLevel(LabelledChoice):
+    """药品召回管理办法: 一级 (serious harm likely) … 三级 (harm unlikely but recall needed)."""
+
+    LEVEL_1 = ("1", "一级", "class I")
+    LEVEL_2 = ("2", "二级", "class II")
+    LEVEL_3 = ("3", "三级", "class III")
+
+
+class RecallStatus(LabelledChoice):
+    OPEN = ("open", "召回中", "open")
+    DONE = ("done", "已完成", "done")
 
 
 class TraceLocation(Base):
@@ -92,8 +105,56 @@ class TraceEventEpc(Base):
     cn_prefix: Mapped[str | None] = mapped_column(String(7), index=True)
 
 
+class TraceRecall(Base):
+    """A recall of one product batch (GTIN + lot) and the packs the events show of it."""
+
+    __tablename__ = "trace_recall"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gtin: Mapped[str] = mapped_column(String(14), index=True)
+    lot: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    level: Mapped[RecallLevel] = mapped_column(enum_column(RecallLevel, 4))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120))
+    status: Mapped[RecallStatus] = mapped_column(
+        enum_column(RecallStatus, 16), default=RecallStatus.OPEN
+    )
+    # The recalling party (the enterprise that commissioned the packs, or the registry batch's
+    # manufacturer) and its county: who sees the recall.
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"))
+    registry_note: Mapped[str] = mapped_column(String(300), default="")
+
+    tasks: Mapped[list[TraceRecallTask]] = relationship(
+        cascade="all, delete-orphan", order_by="TraceRecallTask.enterprise_id"
+    )
+
+
+class TraceRecallTask(Base):
+    """What one holder must send back; its counts move as return events arrive."""
+
+    __tablename__ = "trace_recall_task"
+    __table_args__ = (UniqueConstraint("recall_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recall_id: Mapped[int] = mapped_column(
+        ForeignKey("trace_recall.id", ondelete="CASCADE"), index=True
+    )
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    packs_held: Mapped[int] = mapped_column(Integer)
+    packs_returned: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[RecallStatus] = mapped_column(
+        enum_column(RecallStatus, 16), default=RecallStatus.OPEN
+    )
+
+
 # Events are seen by the jurisdiction of the location they happened at, and by that enterprise.
 register_scope(
     TraceEvent, ScopeRule(region=TraceEvent.region_code, enterprise=TraceEvent.enterprise_id)
 )
 register_scope(TraceLocation, ScopeRule(enterprise=TraceLocation.enterprise_id))
+register_scope(
+    TraceRecall, ScopeRule(region=TraceRecall.region_code, enterprise=TraceRecall.enterprise_id)
+)

@@ -1,0 +1,355 @@
+"""Recall of a product batch (GTIN + lot): who holds its packs, tasks per holder, progress.
+
+The packs of a batch are the SGTINs of the GTIN that were commissioned with the lot (EPCIS puts
+the lot of serialised packs in the commissioning ObjectEvent's ``ilmd`` as
+``cbvmda:lotNumber``), and the SGTINs of the GTIN named by an event that also names the lot
+class (``urn:epc:class:lgtin:…``) in a quantity list. Each pack's holder and status come from
+its chain (:mod:`yaojian.trace.chain`), as the events stood when the recall was started: a
+recall is about the batch wherever it went, so the scope is computed over every event of the
+province; who may see the recall itself is scoped by the recalling party's county.
+
+A pack counts as returned when an event recorded or happening after the recall started has
+disposition ``recalled``/``returned``/``destroyed``, or is a ``returning``/``receiving`` at the
+enterprise that commissioned it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yaojian.audit.chain import record, snapshot
+from yaojian.auth.actor import Actor, system_actor
+from yaojian.auth.permissions import Action, authorize
+from yaojian.auth.scope import get_visible
+from yaojian.kit.errors import Conflict, Forbidden, InvalidInput
+from yaojian.kit.timeutil import utcnow
+from yaojian.registry.choices import ReleaseStatus
+from yaojian.registry.models import Batch, Enterprise, Product
+from yaojian.trace.chain import Chain, chain_for
+from yaojian.trace.codes import CodeKind, ParsedCode, parse_code
+from yaojian.trace.models import (
+    RecallLevel,
+    RecallStatus,
+    TraceEvent,
+    TraceEventEpc,
+    TraceRecall,
+    TraceRecallTask,
+)
+
+RETURN_DISPOSITIONS = frozenset({"recalled", "returned", "destroyed"})
+RETURN_STEPS = frozenset({"returning", "receiving"})
+GONE = frozenset({"dispensed", "destroyed", "recalled", "returned"})
+_PACK_ROLES = ("epc", "child", "input", "output")
+_QUANTITY_ROLES = ("quantity", "child_quantity", "input_quantity", "output_quantity")
+
+
+def ilmd_value(event: TraceEvent, name: str) -> str | None:
+    """An ILMD attribute (``lotNumber``, ``itemExpirationDate``) under any prefix."""
+    ilmd = event.body.get("ilmd")
+    if not isinstance(ilmd, dict):
+        return None
+    for key, value in ilmd.items():
+        if key.split(":")[-1].split("#")[-1] == name and isinstance(value, str | int):
+            return str(value)
+    return None
+
+
+def parse_lot(
+    code: str | None = None, gtin: str | None = None, lot: str | None = None
+) -> ParsedCode:
+    """A batch from an LGTIN / ``(01)…(10)…`` code, or from a GTIN and a lot."""
+    if code is None:
+        if not gtin or not lot:
+            raise InvalidInput("code", "give a batch code (LGTIN) or both gtin and lot")
+        code = f"(01){gtin}(10){lot}"
+    parsed = parse_code(code)
+    if parsed.kind is not CodeKind.LGTIN or parsed.gtin is None or parsed.lot is None:
+        raise InvalidInput("code", "a recall names a batch: GTIN and lot (01)…(10)… or LGTIN")
+    return parsed
+
+
+def sgtin_prefix(gtin: str) -> str:
+    """The canonical SGTINs of ``gtin`` all start with this."""
+    return parse_code(f"(01){gtin}(21)0").canonical[:-1]
+
+
+def batch_packs(session: Session, batch: ParsedCode) -> dict[str, int | None]:
+    """Every pack of the batch seen in events → the enterprise that commissioned it (if known)."""
+    assert batch.gtin is not None
+    prefix = sgtin_prefix(batch.gtin)
+    packs: dict[str, int | None] = {}
+    commissioning = (
+        select(TraceEvent, TraceEventEpc.epc)
+        .join(TraceEventEpc, TraceEventEpc.event_id == TraceEvent.id)
+        .where(
+            TraceEventEpc.epc.startswith(prefix, autoescape=True),
+            TraceEventEpc.role == "epc",
+            TraceEvent.event_type == "ObjectEvent",
+            TraceEvent.action == "ADD",
+        )
+        .order_by(TraceEvent.event_time, TraceEvent.id)
+    )
+    for event, epc in session.execute(commissioning):
+        if ilmd_value(event, "lotNumber") == batch.lot:
+            packs.setdefault(epc, event.enterprise_id)
+    naming_lot = select(TraceEventEpc.event_id).where(
+        TraceEventEpc.epc == batch.canonical, TraceEventEpc.role.in_(_QUANTITY_ROLES)
+    )
+    also = select(TraceEventEpc.epc, TraceEvent.enterprise_id).join(
+        TraceEvent, TraceEvent.id == TraceEventEpc.event_id
+    )
+    also = also.where(
+        TraceEventEpc.event_id.in_(naming_lot),
+        TraceEventEpc.epc.startswith(prefix, autoescape=True),
+        TraceEventEpc.role.in_(_PACK_ROLES),
+    ).order_by(TraceEvent.event_time, TraceEvent.id)
+    for epc, enterprise_id in session.execute(also):
+        packs.setdefault(epc, enterprise_id)
+    return packs
+
+
+@dataclass
+class PackState:
+    epc: str
+    maker_id: int | None
+    holder: Enterprise | None  # when the recall started
+    status: str  # when the recall started
+    returned: bool  # by an event after the recall started
+
+
+@dataclass
+class Scope:
+    packs: list[PackState] = field(default_factory=list)
+
+    @property
+    def held(self) -> list[PackState]:
+        return [p for p in self.packs if p.status not in GONE]
+
+    @property
+    def dispensed(self) -> list[PackState]:
+        return [p for p in self.packs if p.status == "dispensed"]
+
+    def holders(self) -> dict[int | None, list[PackState]]:
+        out: dict[int | None, list[PackState]] = {}
+        for pack in self.held:
+            out.setdefault(pack.holder.id if pack.holder else None, []).append(pack)
+        return out
+
+
+def _is_return(chain: Chain, maker_id: int | None, since: dt.datetime) -> bool:
+    for step in chain.steps:
+        event = step.event
+        if event.record_time < since and event.event_time < since:
+            continue
+        if event.disposition in RETURN_DISPOSITIONS:
+            return True
+        if event.biz_step in RETURN_STEPS and maker_id and event.enterprise_id == maker_id:
+            return True
+    return False
+
+
+def assess(session: Session, batch: ParsedCode, at: dt.datetime) -> Scope:
+    """Each pack of the batch: holder and status as known at ``at``, returned after it."""
+    actor = system_actor("trace.recall")
+    scope = Scope()
+    for epc, maker_id in sorted(batch_packs(session, batch).items()):
+        chain = chain_for(session, actor, parse_code(epc))
+        before = chain.known_before(at)
+        scope.packs.append(
+            PackState(
+                epc=epc,
+                maker_id=maker_id,
+                holder=before.custodian,
+                status=before.status[0],
+                returned=_is_return(chain, maker_id, at),
+            )
+        )
+    return scope
+
+
+def _registry_batch(session: Session, batch: ParsedCode) -> tuple[Batch | None, str]:
+    products = session.scalars(select(Product).where(Product.udi_di == batch.gtin)).all()
+    if len(products) != 1:
+        return None, f"registry batch not marked: {len(products)} products have UDI-DI {batch.gtin}"
+    found = session.scalars(
+        select(Batch).where(Batch.product_id == products[0].id, Batch.batch_number == batch.lot)
+    ).first()
+    if found is None:
+        return None, f"registry batch not marked: product {products[0].id} has no batch {batch.lot}"
+    return found, f"registry batch {found.id} marked recalled"
+
+
+def start_recall(
+    session: Session,
+    actor: Actor,
+    batch: ParsedCode,
+    reason: str = "",
+    level: RecallLevel = RecallLevel.LEVEL_2,
+) -> TraceRecall:
+    """Open a recall of the batch: scope it, mark the registry batch, a task per holder."""
+    assert batch.gtin is not None and batch.lot is not None
+    registry_batch, note = _registry_batch(session, batch)
+    now = utcnow()
+    scope = assess(session, batch, now)
+    makers = Counter(p.maker_id for p in scope.packs if p.maker_id is not None)
+    maker_id = registry_batch.enterprise_id if registry_batch else None
+    if maker_id is None and makers:
+        maker_id = makers.most_common(1)[0][0]
+    maker = session.get(Enterprise, maker_id) if maker_id else None
+    if maker is None and not actor.is_province_wide:
+        authorize(actor, Action.TRACE_RECALL)
+        raise Forbidden("no recalling party is known for this batch: a province recall")
+    authorize(actor, Action.TRACE_RECALL, maker.region_code if maker else None)
+    existing = session.scalars(
+        select(TraceRecall.id).where(
+            TraceRecall.gtin == batch.gtin,
+            TraceRecall.lot == batch.lot,
+            TraceRecall.status == RecallStatus.OPEN,
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(f"batch {batch.gtin} lot {batch.lot} is under recall {existing}", "code")
+    recall = TraceRecall(
+        gtin=batch.gtin,
+        lot=batch.lot,
+        reason=reason,
+        level=level,
+        created_at=now,
+        created_by=actor.audit_label(),
+        status=RecallStatus.OPEN,
+        enterprise_id=maker.id if maker else None,
+        region_code=maker.region_code if maker else None,
+        batch_id=registry_batch.id if registry_batch else None,
+        registry_note=note,
+    )
+    recall.tasks = [
+        TraceRecallTask(enterprise_id=holder, packs_held=len(packs), packs_returned=0)
+        for holder, packs in scope.holders().items()
+        if holder is not None
+    ]
+    session.add(recall)
+    session.flush()
+    record(session, actor, "trace.recall", "trace_recall", recall.id, None, _recall_audit(recall))
+    if registry_batch is not None and registry_batch.release_status is not ReleaseStatus.RECALLED:
+        before = snapshot(registry_batch)
+        registry_batch.release_status = ReleaseStatus.RECALLED
+        session.flush()
+        record(
+            session, actor, "batch.recall", "batch", registry_batch.id, before,
+            snapshot(registry_batch),
+        )  # fmt: skip
+    return recall
+
+
+def _recall_audit(recall: TraceRecall) -> dict[str, Any]:
+    return snapshot(recall) | {
+        "tasks": [
+            {"enterprise_id": t.enterprise_id, "packs_held": t.packs_held} for t in recall.tasks
+        ]
+    }
+
+
+@dataclass
+class RecallReport:
+    recall: TraceRecall
+    scope: Scope
+
+
+def recall_progress(session: Session, actor: Actor, recall_id: int) -> RecallReport:
+    """The recall as the events now show it; task counts and statuses move with the returns.
+
+    Updating the counts is the platform's own derivation, audited under the system actor.
+    """
+    recall = get_visible(session, actor, TraceRecall, recall_id, "recall")
+    scope = assess(session, parse_lot(gtin=recall.gtin, lot=recall.lot), recall.created_at)
+    holders = scope.holders()
+    before = _recall_audit(recall)
+    changed = False
+    for task in recall.tasks:
+        packs = holders.get(task.enterprise_id, [])
+        returned = sum(p.returned for p in packs)
+        status = RecallStatus.DONE if returned >= task.packs_held else RecallStatus.OPEN
+        if (task.packs_returned, task.status) != (returned, status):
+            task.packs_returned, task.status = returned, status
+            changed = True
+    status = (
+        RecallStatus.DONE
+        # A recall whose packs no event shows yet stays open: they may not be reported yet.
+        if recall.tasks and all(t.status is RecallStatus.DONE for t in recall.tasks)
+        else RecallStatus.OPEN
+    )
+    if recall.status is not status:
+        recall.status, changed = status, True
+    if changed:
+        session.flush()
+        record(
+            session, system_actor("trace.recall"), "trace.recall_progress", "trace_recall",
+            recall.id, before, _recall_audit(recall),
+        )  # fmt: skip
+    return RecallReport(recall, scope)
+
+
+def _enterprise(enterprise: Enterprise | None) -> dict[str, Any] | None:
+    if enterprise is None:
+        return None
+    return {
+        "id": enterprise.id,
+        "name": enterprise.name,
+        "region_code": enterprise.region_code,
+        "county": enterprise.region.name,
+    }
+
+
+def recall_json(report: RecallReport) -> dict[str, Any]:
+    recall, scope = report.recall, report.scope
+    holders = scope.holders()
+    by_enterprise = []
+    counties: dict[str, dict[str, Any]] = {}
+    for task in recall.tasks:
+        packs = holders.get(task.enterprise_id, [])
+        enterprise = packs[0].holder if packs else None
+        by_enterprise.append(
+            {
+                "enterprise": _enterprise(enterprise) or {"id": task.enterprise_id},
+                "packs_held": task.packs_held,
+                "packs_returned": task.packs_returned,
+                "status": task.status.value,
+            }
+        )
+        if enterprise is not None:
+            county = counties.setdefault(
+                enterprise.region_code,
+                {"region_code": enterprise.region_code, "county": enterprise.region.name,
+                 "packs_held": 0, "packs_returned": 0},
+            )  # fmt: skip
+            county["packs_held"] += task.packs_held
+            county["packs_returned"] += task.packs_returned
+    held = sum(t.packs_held for t in recall.tasks)
+    returned = sum(t.packs_returned for t in recall.tasks)
+    return {
+        "id": recall.id,
+        "gtin": recall.gtin,
+        "lot": recall.lot,
+        "reason": recall.reason,
+        "level": recall.level.value,
+        "level_label": recall.level.zh,
+        "status": recall.status.value,
+        "created_at": recall.created_at.isoformat(),
+        "created_by": recall.created_by,
+        "registry_batch_id": recall.batch_id,
+        "registry_note": recall.registry_note,
+        "packs_total": len(scope.packs),
+        "packs_held": held,
+        "packs_returned": returned,
+        "progress": round(returned / held, 4) if held else 1.0,
+        "unlocated": [p.epc for p in holders.get(None, [])],
+        "dispensed": [{"epc": p.epc, "enterprise": _enterprise(p.holder)} for p in scope.dispensed],
+        "holders": by_enterprise,
+        "counties": sorted(counties.values(), key=lambda c: str(c["region_code"])),
+    }
