@@ -116,3 +116,22 @@ def test_only_the_province_or_the_makers_regulators_may_recall(
     hidden = client.get(f"/api/v1/trace/recalls/{body['id']}",
                         headers=parties.login(client, elsewhere.username))  # fmt: skip
     assert hidden.status_code == 404
+
+
+def test_a_regulator_starts_a_recall_from_the_page_and_sees_its_scope(
+    client: TestClient, session: Session
+) -> None:
+    p = parties.setup(client, session)
+    parties.capture(client, p.headers, *flows.batch_journey())
+    user = make_user(session, Role.PROVINCE_REGULATOR, region_code="330000")
+    session.commit()
+    form = {"username": user.username, "password": "secret-pass"}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+    response = client.post(
+        "/trace/recalls", data={"code": flows.LGTIN, "reason": "含量不合格", "level": "1"}
+    )
+    assert response.status_code == 200 and "/trace/recalls/" in str(response.url)
+    assert p.maker.name in response.text and p.wholesaler.name in response.text
+    assert 'id="recall-held">2<' in response.text
+    again = client.post("/trace/recalls", data={"code": flows.LGTIN, "reason": "重复"})
+    assert again.status_code == 409 and 'role="alert"' in again.text

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from yaojian.kit.errors import DomainError
+from yaojian.trace import recall as recalling
 from yaojian.trace.chain import chain_of
 from yaojian.trace.coverage import coverage
+from yaojian.trace.models import RecallLevel
 from yaojian.trace.verify import check_text, verify
 from yaojian.web.deps import ActorDep, LoggedInDep, SessionDep
 from yaojian.web.templating import render
@@ -79,3 +81,41 @@ def coverage_page(
     request.state.actor = actor
     rows = coverage(session, actor, by).to_dicts()
     return render(request, "trace/coverage.html", {"rows": rows, "by": by})
+
+
+@router.get("/trace/recalls", response_class=HTMLResponse)
+def recall_form(request: Request, actor: LoggedInDep) -> Response:
+    request.state.actor = actor
+    return render(request, "trace/recall_form.html", {"levels": list(RecallLevel), "error": None})
+
+
+@router.post("/trace/recalls", response_class=HTMLResponse)
+def recall_start(
+    request: Request,
+    session: SessionDep,
+    actor: LoggedInDep,
+    code: Annotated[str, Form(max_length=200)] = "",
+    gtin: Annotated[str, Form(max_length=14)] = "",
+    lot: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    level: Annotated[RecallLevel, Form()] = RecallLevel.LEVEL_2,
+) -> Response:
+    request.state.actor = actor
+    try:
+        batch = recalling.parse_lot(code or None, gtin or None, lot or None)
+        recall = recalling.start_recall(session, actor, batch, reason, level)
+    except DomainError as exc:
+        session.rollback()
+        problem = exc.invalid_params[0].reason if exc.invalid_params else exc.detail
+        context = {"levels": list(RecallLevel), "error": problem}
+        return render(request, "trace/recall_form.html", context, status_code=exc.status)
+    return RedirectResponse(f"/trace/recalls/{recall.id}", status_code=303)
+
+
+@router.get("/trace/recalls/{recall_id}", response_class=HTMLResponse)
+def recall_page(
+    request: Request, session: SessionDep, actor: LoggedInDep, recall_id: int
+) -> Response:
+    request.state.actor = actor
+    report = recalling.recall_json(recalling.recall_progress(session, actor, recall_id))
+    return render(request, "trace/recall.html", {"r": report})
