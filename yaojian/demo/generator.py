@@ -28,6 +28,7 @@ from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.pv_reports import generate_reports
+from yaojian.demo.trace_flows import generate_flows
 from yaojian.pv.indicators import Period
 from yaojian.pv.models import PairStatistic, ReportCategory
 from yaojian.pv.review import run_analysis
@@ -51,6 +52,7 @@ from yaojian.registry.models import (
     Product,
     Region,
 )
+from yaojian.trace.detectors import run_trace_detectors
 
 # About a real province (Zhejiang's order of magnitude). ``small`` is 1/50 of it.
 PROVINCE_COUNTS: dict[EnterpriseKind, int] = {
@@ -321,6 +323,9 @@ def generate(
         session, rng, divisor=divisor, as_of=as_of, advance=advance
     )
 
+    # ---- supply-chain flows through the EPCIS repository
+    result.counts["trace_events"] = generate_flows(session, rng, as_of=as_of, scale=divisor)
+
     # ---- demo accounts, the audit entry of the generation, the first signals
     actor = system_actor("demo")
     record(
@@ -345,6 +350,7 @@ def generate(
         progress("signals", 0)
     reported, _ = detect_licence_expiry(session, as_of)
     result.signals = reported
+    result.signals += sum(run_trace_detectors(session).values())
     # The monthly signal detection, run once so that a newcomer finds signals to review.
     for category in ReportCategory:
         run = run_analysis(session, actor, category, Period.last_year(as_of))
