@@ -14,6 +14,7 @@ from yaojian.auth.scope import scoped
 from yaojian.kit.errors import DomainError, NotFound
 from yaojian.registry.service import get_enterprise
 from yaojian.trace import capture as capturing
+from yaojian.trace.bus import Bus, enqueue
 from yaojian.trace.models import CaptureJob, TraceLocation
 from yaojian.trace.query import query_document, query_events
 from yaojian.trace.service import add_location as add_trace_location
@@ -79,9 +80,16 @@ async def capture(
     """Capture an EPCISDocument (JSON-LD or XML); 202 with the capture job's Location.
 
     With ``rollback`` (default) a document with any invalid event is refused whole with 422
-    naming every ``eventList[i].field``; ``proceed`` keeps the valid events.
+    naming every ``eventList[i].field``; ``proceed`` keeps the valid events. With
+    ``YAOJIAN_NATS_URL`` set the document is validated here and stored by a worker: the job is
+    still running when this answers.
     """
-    job = capturing.capture(session, actor, await _body(request), error_behaviour=behaviour)
+    data = await _body(request)
+    bus: Bus | None = request.app.state.bus
+    if bus is None:
+        job = capturing.capture(session, actor, data, error_behaviour=behaviour)
+    else:
+        job = await enqueue(bus, session, actor, data, error_behaviour=behaviour)
     headers = EPCIS_HEADERS | {"Location": f"/api/v1/epcis/capture/{job.id}"}
     return JSONResponse(_job_read(job), status_code=202, headers=headers)
 
