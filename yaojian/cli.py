@@ -326,7 +326,8 @@ def worker_trace(
         return await worker.run(_factory(), settings, stop, batch=batch)
 
     err.print(
-        f"consuming {settings.nats_stream} ({settings.nats_subject}) as {settings.nats_consumer}"
+        f"consuming {settings.nats_stream} ({settings.nats_subject}) as {settings.nats_consumer}",
+        soft_wrap=True,
     )
     handled = asyncio.run(main())
     err.print(f"stopped after {handled:,} documents")

@@ -78,22 +78,23 @@ def give_up(factory: sessionmaker[Session], job_id: str, reason: str) -> None:
             capturing.fail_job(session, job, QueueUnavailable(reason))
 
 
-async def _keep_alive(msg: Msg, every: float) -> None:
-    """Tell JetStream the document is still being worked on, so it is not handed to another."""
+async def _keep_alive(waiting: list[Msg], every: float) -> None:
+    """Tell JetStream the fetched documents are in hand, so none is handed to another worker
+    while it waits its turn in the batch or is being stored."""
     while True:
         await asyncio.sleep(every)
-        with contextlib.suppress(nats.errors.Error):
-            await msg.in_progress()
+        for msg in list(waiting):
+            with contextlib.suppress(nats.errors.Error):
+                await msg.in_progress()
 
 
-async def handle(factory: sessionmaker[Session], msg: Msg, ack_wait: float) -> Outcome:
+async def handle(factory: sessionmaker[Session], msg: Msg) -> Outcome:
     try:
         queued = decode(msg.data, msg.headers)
     except ValueError as exc:
         log.error("dropping message %s: %s", msg.subject, exc)
         await msg.term()
         return Outcome.MALFORMED
-    keep_alive = asyncio.create_task(_keep_alive(msg, max(ack_wait / 3, 0.1)))
     try:
         # In a thread: the connection keeps answering the server's pings while the database works.
         outcome = await asyncio.to_thread(process, factory, queued)
@@ -108,14 +109,14 @@ async def handle(factory: sessionmaker[Session], msg: Msg, ack_wait: float) -> O
         else:
             await msg.nak(delay=RETRY_DELAY)
         return Outcome.RETRY
-    finally:
-        keep_alive.cancel()
     if outcome is Outcome.MISSING:
         # Jobs are committed before their document is published, so this message belongs to
         # another database; redelivering it would not help.
         log.error("capture job %s does not exist here; dropping its document", queued.job_id)
         await msg.term()
     else:
+        if outcome is Outcome.ALREADY:
+            log.info("capture job %s was finished before; acknowledging again", queued.job_id)
         await msg.ack()
     return outcome
 
@@ -152,6 +153,8 @@ async def run(
     stop = stop or asyncio.Event()
     nc = await nats.connect(settings.nats_url, name="yaojian-worker-trace")
     handled = 0
+    waiting: list[Msg] = []
+    keep_alive = asyncio.create_task(_keep_alive(waiting, max(settings.nats_ack_wait / 3, 0.1)))
     try:
         js = nc.jetstream()
         await ensure_stream(js, settings)
@@ -161,19 +164,23 @@ async def run(
         )
         while not stop.is_set():
             try:
-                messages = await sub.fetch(batch, timeout=FETCH_WAIT)
-            except nats.errors.TimeoutError:
+                waiting[:] = await sub.fetch(batch, timeout=FETCH_WAIT)
+            except TimeoutError:  # nats.errors.TimeoutError, or the bare one of a partial batch
                 if until_idle:
                     break
                 continue
-            for i, msg in enumerate(messages):
-                if stop.is_set():
-                    for rest in messages[i:]:
-                        await rest.nak()
-                    break
-                await handle(factory, msg, settings.nats_ack_wait)
+            while waiting and not stop.is_set():
+                await handle(factory, waiting[0])
+                waiting.pop(0)
                 handled += 1
+            for msg in waiting:
+                await msg.nak()
+            waiting.clear()
+        await sub.unsubscribe()
     finally:
-        # Drain: the acknowledgements still buffered reach the server before the socket closes.
-        await nc.drain()
+        keep_alive.cancel()
+        # The acknowledgements still buffered reach the server before the socket closes.
+        with contextlib.suppress(nats.errors.Error, TimeoutError):
+            await nc.flush(timeout=5)
+        await nc.close()
     return handled
