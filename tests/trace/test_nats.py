@@ -37,7 +37,7 @@ from yaojian.migrate import upgrade
 from yaojian.settings import Settings
 from yaojian.trace import worker
 from yaojian.trace.epcis import read_document
-from yaojian.trace.models import TraceEvent
+from yaojian.trace.models import CaptureJob, TraceEvent
 from yaojian.web.app import create_app
 
 NATS_URL = os.environ.get("YAOJIAN_TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -235,3 +235,17 @@ def test_killing_a_worker_mid_stream_and_starting_it_again_loses_and_duplicates_
     # Each document stored by exactly one committed transaction: none found its events there.
     assert sorted(jobs) == [("succeeded", EVENTS_PER_DOCUMENT, 0)] * DOCUMENTS
     assert asyncio.run(_stream_info(settings.nats_stream)).state.messages == 0
+
+
+def test_with_the_queue_unreachable_a_capture_is_refused_with_503_and_nothing_kept(
+    settings: Settings, factory: sessionmaker[Session], session: Session
+) -> None:
+    # Nothing listens on port 1: no server is needed for this one.
+    unreachable = settings.model_copy(update={"nats_url": "nats://127.0.0.1:1"})
+    with TestClient(create_app(unreachable, factory)) as client:
+        admin = _bearer(client, factory)
+        response = client.post("/api/v1/epcis/capture", content=EXAMPLE.read_bytes(), headers=admin)
+    assert response.status_code == 503
+    assert response.json()["type"].endswith("capture-queue-unavailable")
+    assert session.scalar(select(func.count()).select_from(CaptureJob)) == 0
+    assert session.scalar(select(func.count()).select_from(TraceEvent)) == 0
