@@ -211,16 +211,22 @@ def test_killing_a_worker_mid_stream_and_starting_it_again_loses_and_duplicates_
 
     log = tmp_path / "worker.log"
     first = _worker(settings, database, log)
-    _wait_for(lambda: _finished_jobs(database) >= 2, first, log)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    at_kill = _finished_jobs(database)
-    assert at_kill < DOCUMENTS, "the worker finished everything before it was killed"
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        _wait_for(lambda: _finished_jobs(database) >= 2, first, log)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        assert _finished_jobs(database) < DOCUMENTS, "the worker finished before it was killed"
 
-    second = _worker(settings, database, log)
-    _wait_for(lambda: _finished_jobs(database) == DOCUMENTS, second, log)
-    second.send_signal(signal.SIGTERM)
-    assert second.wait(timeout=60) == 0, log.read_text()  # a graceful stop
+        second = _worker(settings, database, log)
+        _wait_for(lambda: _finished_jobs(database) == DOCUMENTS, second, log)
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=60) == 0, log.read_text()  # a graceful stop
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
 
     expected = {h for document in documents for h in read_document(document).hashes()}
     with sqlite3.connect(database) as db:

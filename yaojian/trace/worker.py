@@ -27,7 +27,7 @@ from yaojian.db import unit_of_work
 from yaojian.kit.errors import DomainError
 from yaojian.settings import Settings
 from yaojian.trace import capture as capturing
-from yaojian.trace.bus import Queued, QueueUnavailable, decode, ensure_stream
+from yaojian.trace.bus import Queued, decode, ensure_stream
 from yaojian.trace.models import CaptureJob
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,8 @@ def give_up(factory: sessionmaker[Session], job_id: str, reason: str) -> None:
     with unit_of_work(factory) as session:
         job = session.get(CaptureJob, job_id, with_for_update=True)
         if job is not None and job.finished_at is None:
-            capturing.fail_job(session, job, QueueUnavailable(reason))
+            error = DomainError(f"not stored after {MAX_DELIVER} deliveries: {reason}", status=500)
+            capturing.fail_job(session, job, error)
 
 
 async def _keep_alive(waiting: list[Msg], every: float) -> None:
