@@ -106,7 +106,9 @@ def session(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(secret_key="test-secret", var_dir=tmp_path, demo_password="demo")
+    # nats_url pinned empty: a YAOJIAN_NATS_URL in the developer's shell must not send every
+    # capture test through a queue that no worker drains (tests/trace/test_nats.py sets its own).
+    return Settings(secret_key="test-secret", var_dir=tmp_path, demo_password="demo", nats_url="")
 
 
 @pytest.fixture

@@ -30,6 +30,9 @@ user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens for enterprise systems.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 signals_app = typer.Typer(help="Risk signals.", no_args_is_help=True)
+worker_app = typer.Typer(
+    help="Workers of the scale path: consume the NATS JetStream queues.", no_args_is_help=True
+)
 for sub, name in (
     (_pv_commands(), "pv"),
     (_trace_commands(), "trace"),
@@ -39,6 +42,7 @@ for sub, name in (
     (token_app, "token"),
     (audit_app, "audit"),
     (signals_app, "signals"),
+    (worker_app, "worker"),
 ):
     app.add_typer(sub, name=name)
 
@@ -292,6 +296,41 @@ def signals_detect(
             session, dt.date.fromisoformat(as_of) if as_of else None
         )
     console.print(f"licence expiry: {reported:,} findings, {new:,} new signals")
+
+
+@worker_app.command("trace")
+def worker_trace(
+    batch: Annotated[int, typer.Option(min=1, help="Documents fetched at a time.")] = 10,
+) -> None:
+    """Store the EPCIS documents queued by the API (YAOJIAN_NATS_URL); stop with SIGTERM/SIGINT.
+
+    Run as many as the database takes: they share one durable consumer.
+    """
+    import asyncio
+    import logging
+    import signal
+
+    from yaojian.trace import worker
+
+    settings = get_settings()
+    if not settings.nats_url:
+        err.print("[red]set YAOJIAN_NATS_URL (e.g. nats://127.0.0.1:4222)[/]")
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        return await worker.run(_factory(), settings, stop, batch=batch)
+
+    err.print(
+        f"consuming {settings.nats_stream} ({settings.nats_subject}) as {settings.nats_consumer}",
+        soft_wrap=True,
+    )
+    handled = asyncio.run(main())
+    err.print(f"stopped after {handled:,} documents")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     argon2_profile: str = "RFC_9106_LOW_MEMORY"
     # Public scan-to-verify requests per client address per minute.
     verify_per_minute: int = 60
+    # Bulk ingestion (the scale path). Empty: EPCIS documents are stored in-process by the API.
+    # Set, e.g. nats://127.0.0.1:4222: the API validates, then queues the document on a JetStream
+    # stream for `yaojian worker trace` processes to store.
+    nats_url: str = ""
+    nats_stream: str = "YAOJIAN_EPCIS"
+    nats_subject: str = "yaojian.epcis.capture"
+    nats_consumer: str = "yaojian-trace"  # the durable consumer every trace worker shares
+    # Seconds a worker may hold a document unacknowledged before JetStream redelivers it; a busy
+    # worker extends it while it stores, so this bounds only how long a crashed worker delays.
+    nats_ack_wait: float = 30.0
 
     def resolved_secret_key(self) -> str:
         if self.secret_key:

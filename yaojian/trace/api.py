@@ -15,6 +15,7 @@ from yaojian.kit.errors import DomainError, NotFound
 from yaojian.registry.service import get_enterprise
 from yaojian.trace import capture as capturing
 from yaojian.trace import recall as recalling
+from yaojian.trace.bus import Bus, enqueue
 from yaojian.trace.chain import chain_json, chain_of
 from yaojian.trace.coverage import coverage
 from yaojian.trace.models import CaptureJob, RecallLevel, TraceLocation
@@ -82,9 +83,16 @@ async def capture(
     """Capture an EPCISDocument (JSON-LD or XML); 202 with the capture job's Location.
 
     With ``rollback`` (default) a document with any invalid event is refused whole with 422
-    naming every ``eventList[i].field``; ``proceed`` keeps the valid events.
+    naming every ``eventList[i].field``; ``proceed`` keeps the valid events. With
+    ``YAOJIAN_NATS_URL`` set the document is validated here and stored by a worker: the job is
+    still running when this answers.
     """
-    job = capturing.capture(session, actor, await _body(request), error_behaviour=behaviour)
+    data = await _body(request)
+    bus: Bus | None = request.app.state.bus
+    if bus is None:
+        job = capturing.capture(session, actor, data, error_behaviour=behaviour)
+    else:
+        job = await enqueue(bus, session, actor, data, error_behaviour=behaviour)
     headers = EPCIS_HEADERS | {"Location": f"/api/v1/epcis/capture/{job.id}"}
     return JSONResponse(_job_read(job), status_code=202, headers=headers)
 

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -116,15 +117,26 @@ class TooManyEvents(DomainError):
         )
 
 
-def capture(
+@dataclass
+class Prepared:
+    """A document read, validated and authorised, ready to store."""
+
+    document: EPCISDocument
+    canonical: dict[int, list[tuple[str, str | None, str | None, str]]]
+    locations: dict[str, tuple[int, str]]
+    problems: list[FieldProblem]
+    bad: set[int]  # indices of the events refused (kept only with ``proceed``)
+
+
+def prepare(
     session: Session,
     actor: Actor,
     data: bytes,
     *,
     error_behaviour: str = "rollback",
     max_events: int = CAPTURE_LIMIT,
-) -> CaptureJob:
-    """Capture a document; raises InvalidInput (all problems) when rollback refuses it."""
+) -> Prepared:
+    """Read, validate and authorise; raises InvalidInput (all problems) when rollback refuses."""
     authorize(actor, Action.TRACE_CAPTURE)
     if error_behaviour not in ERROR_BEHAVIOURS:
         raise InvalidInput("GS1-Capture-Error-Behaviour", "rollback or proceed")
@@ -146,28 +158,79 @@ def capture(
         error.detail = f"{len(problems)} problem(s); nothing of the document was stored"
         raise error
     bad = {int(m.group(1)) for p in problems if (m := re.match(r"eventList\[(\d+)\]", p.name))}
+    return Prepared(document, canonical, locations, problems, bad)
+
+
+def open_job(
+    session: Session, actor: Actor, prepared: Prepared, error_behaviour: str
+) -> CaptureJob:
+    """A running capture job for a prepared document (stored now, or later by a worker)."""
     job = CaptureJob(
         id=uuid.uuid4().hex,
         status=JobStatus.RUNNING,
         error_behaviour=error_behaviour,
         actor=actor.audit_label(),
         enterprise_id=actor.enterprise_id,
-        events_received=len(document.events),
-        errors={"problems": [{"name": p.name, "reason": p.reason} for p in problems]},
+        events_received=len(prepared.document.events),
+        errors=_errors(prepared.problems),
     )
     session.add(job)
     session.flush()
-    stored, duplicate = _store(session, document, canonical, locations, bad, job)
+    return job
+
+
+def capture(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    *,
+    error_behaviour: str = "rollback",
+    max_events: int = CAPTURE_LIMIT,
+    job: CaptureJob | None = None,
+) -> CaptureJob:
+    """Capture a document; raises InvalidInput (all problems) when rollback refuses it.
+
+    ``job`` is a running job opened earlier (the document was queued); it is validated again
+    here because locations may have changed hands while it waited.
+    """
+    prepared = prepare(session, actor, data, error_behaviour=error_behaviour, max_events=max_events)
+    if job is None:
+        job = open_job(session, actor, prepared, error_behaviour)
+    else:
+        job.events_received = len(prepared.document.events)
+        job.errors = _errors(prepared.problems)
+    return store(session, actor, prepared, job)
+
+
+def store(session: Session, actor: Actor, prepared: Prepared, job: CaptureJob) -> CaptureJob:
+    """Store a prepared document's valid events under the job, finish the job and audit it."""
+    stored, duplicate = _store(
+        session, prepared.document, prepared.canonical, prepared.locations, prepared.bad, job
+    )
     job.events_stored, job.events_duplicate = stored, duplicate
-    job.status = JobStatus.PARTIAL if bad else JobStatus.SUCCEEDED
+    job.status = JobStatus.PARTIAL if prepared.bad else JobStatus.SUCCEEDED
     job.finished_at = utcnow()
     session.flush()
     record(
         session, actor, "trace.capture", "trace_capture_job", job.id,
-        after={"received": len(document.events), "stored": stored, "duplicate": duplicate,
-               "rejected": len(bad)},
+        after={"received": len(prepared.document.events), "stored": stored,
+               "duplicate": duplicate, "rejected": len(prepared.bad)},
     )  # fmt: skip
     return job
+
+
+def fail_job(session: Session, job: CaptureJob, error: DomainError) -> CaptureJob:
+    """A queued document refused when its turn came: nothing stored, the problems kept."""
+    problems = error.invalid_params or [FieldProblem("document", error.detail)]
+    job.status = JobStatus.FAILED
+    job.errors = _errors(problems)
+    job.finished_at = utcnow()
+    session.flush()
+    return job
+
+
+def _errors(problems: list[FieldProblem]) -> dict[str, Any]:
+    return {"problems": [{"name": p.name, "reason": p.reason} for p in problems]}
 
 
 def _locations(session: Session, document: EPCISDocument) -> dict[str, tuple[int, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -24,6 +26,7 @@ from yaojian.settings import Settings, get_settings
 from yaojian.signals.api import router as signals_api
 from yaojian.trace.api import locations_router as trace_locations_api
 from yaojian.trace.api import router as epcis_api
+from yaojian.trace.bus import Bus
 from yaojian.trace.pages import api as public_api
 from yaojian.trace.pages import router as trace_pages
 from yaojian.web import problems
@@ -31,6 +34,13 @@ from yaojian.web.pages import router as shell_pages
 from yaojian.web.templating import make_templates
 
 STATIC = Path(__file__).parent / "static"
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    if app.state.bus is not None:
+        await app.state.bus.close()
 
 
 def create_app(
@@ -45,8 +55,11 @@ def create_app(
         docs_url="/api/docs",
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
+    # The capture queue (scale path); None stores EPCIS documents in-process.
+    app.state.bus = Bus(settings) if settings.nats_url else None
     app.state.session_factory = factory or session_factory(make_engine(settings.database_url))
     app.state.templates = make_templates()
     app.state.verify_limiter = RateLimiter(settings.verify_per_minute, 60)
