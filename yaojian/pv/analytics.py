@@ -81,7 +81,9 @@ class Counts:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """``pairs`` holds :data:`PAIR_COLUMNS`, then n_drug, n_event and qn.
+    """``pairs`` holds :data:`PAIR_COLUMNS`, then n_drug, n_event and qn. Drug and event keep
+    the input's kind: categorical (or enum) names come back categorical, text as text, integer
+    codes as Int64.
 
     ``neg_log_likelihood`` is −log L of the prior on all pairs, unsquashed (openEBGM's ``negLL``
     with ``N_star = 1``); ``fit`` is None when the hyperparameters were given.

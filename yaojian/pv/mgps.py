@@ -47,7 +47,7 @@ SQUASH_LOG_WIDTH = 0.01
 COARSE_SQUASH_LOG_WIDTH = 0.05
 # Pairs per chunk of the posterior. Small enough that the worker threads' temporaries (a few
 # dozen arrays a chunk) do not pile up in their malloc arenas: with 1 << 19 the arenas kept
-# ~5 % of the table's size in RSS at the end, with 1 << 17 about 1 %, at the same CPU time.
+# ~10 % of the result's size in RSS, with 1 << 17 about 2 %, for no more CPU time.
 _CHUNK = 1 << 17
 # Above this many pairs, EB05/EB95 of frequent counts are interpolated on a grid of E
 # (see _QuantileGrid); below it every pair is solved on its own.
