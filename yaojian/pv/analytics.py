@@ -81,7 +81,9 @@ class Counts:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """``pairs`` holds :data:`PAIR_COLUMNS`, then n_drug, n_event and qn.
+    """``pairs`` holds :data:`PAIR_COLUMNS`, then n_drug, n_event and qn. Drug and event keep
+    the input's kind: categorical (or enum) names come back categorical, text as text, integer
+    codes as Int64.
 
     ``neg_log_likelihood`` is −log L of the prior on all pairs, unsquashed (openEBGM's ``negLL``
     with ``N_star = 1``); ``fit`` is None when the hyperparameters were given.
@@ -129,22 +131,29 @@ class _Column:
 
 
 class _Margin:
-    """Distinct reports per value of a column, indexed by the column's code."""
+    """Distinct reports per value of a column, indexed by the column's code.
 
-    def __init__(self, data: pl.DataFrame, column: _Column) -> None:
+    Decoded names keep the dtype the caller gave: a categorical (or enum) column comes back
+    categorical, 4 bytes a pair instead of a 16-byte string view; a text column as text.
+    """
+
+    def __init__(self, data: pl.DataFrame, column: _Column, categorical: bool = False) -> None:
         table = data.group_by(column.name).agg(pl.col("report").n_unique().alias("n"))
         codes = table.select(column.code().cast(pl.Int64))[column.name].to_numpy()
         self.column = column
         self.count = np.zeros(column.top + 1)
         self.count[codes] = table["n"].to_numpy()
-        self.values: pl.Series | None = None
+        self.names: pl.Series | None = None
+        self.position: npt.NDArray[np.int64] | None = None
         if not column.integer:
-            self.values = pl.Series(column.name, [None] * (column.top + 1), dtype=pl.String)
-            self.values = self.values.scatter(codes, table[column.name].cast(pl.String))
+            names = table[column.name]
+            self.names = names if categorical else names.cast(pl.String)
+            self.position = np.zeros(column.top + 1, dtype=np.int64)
+            self.position[codes] = np.arange(table.height)
 
     def decode(self, codes: Codes, name: str) -> pl.Series:
-        if self.values is not None:
-            return self.values.gather(codes.astype(np.int64)).alias(name)
+        if self.names is not None and self.position is not None:
+            return self.names.gather(self.position[codes]).alias(name)
         return (pl.Series(name, codes.astype(np.int64)) + self.column.low).alias(name)
 
 
@@ -184,6 +193,20 @@ def _prepare(
     return kept, frame.height - kept.height
 
 
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    """The counts as one array per column, a pair per element (sorted by drug and event code)."""
+
+    drug: pl.Series
+    event: pl.Series
+    n: npt.NDArray[np.int64]
+    n_drug: npt.NDArray[np.int64]
+    n_event: npt.NDArray[np.int64]
+    expected: npt.NDArray[np.float64]
+    reports: int
+    rows_dropped: int
+
+
 def count_pairs(
     frame: pl.DataFrame,
     report_col: str,
@@ -198,6 +221,27 @@ def count_pairs(
     length. ``benchmarks/pv_disproportionality.py`` compares it with the plain
     ``group_by(drug, event).agg(n_unique(report))``. Margins are hash group-bys by one column.
     """
+    tally = _tally(frame, report_col, drug_col, event_col, strata)
+    pairs = pl.DataFrame(
+        [
+            tally.drug,
+            tally.event,
+            pl.Series("n", tally.n),
+            pl.Series("n_drug", tally.n_drug),
+            pl.Series("n_event", tally.n_event),
+            pl.Series("expected", tally.expected),
+        ]
+    )
+    return Counts(pairs=pairs, reports=tally.reports, rows_dropped=tally.rows_dropped)
+
+
+def _tally(
+    frame: pl.DataFrame,
+    report_col: str,
+    drug_col: str,
+    event_col: str,
+    strata: Sequence[str] = (),
+) -> _Tally:
     data, dropped = _prepare(frame, report_col, drug_col, event_col, strata)
     report = _Column(data, "report")
     drug = _Column(data, "drug")
@@ -229,12 +273,18 @@ def count_pairs(
     del new_pair
     n = np.diff(starts, append=pair_keys.size).astype(np.int64)
     pair_keys = pair_keys[starts]
+    del starts
     drug_codes = pair_keys >> np.uint64(event.bits)
-    event_codes = pair_keys & np.uint64((1 << event.bits) - 1)
-    del pair_keys, starts
+    np.bitwise_and(pair_keys, np.uint64((1 << event.bits) - 1), out=pair_keys)
+    event_codes = pair_keys
+    del pair_keys
 
-    drugs = _Margin(data, drug)
-    events = _Margin(data, event)
+    categorical = {
+        name: isinstance(frame.schema[source], pl.Categorical | pl.Enum)
+        for name, source in (("drug", drug_col), ("event", event_col))
+    }
+    drugs = _Margin(data, drug, categorical["drug"])
+    events = _Margin(data, event, categorical["event"])
     reports = int(data["report"].n_unique())
     n_drug = drugs.count[drug_codes]
     n_event = events.count[event_codes]
@@ -242,18 +292,16 @@ def count_pairs(
         expected = n_drug * (n_event / reports)
     else:
         expected = _stratified_expected(data, drug, event, len(strata), drug_codes, event_codes)
-
-    pairs = pl.DataFrame(
-        [
-            drugs.decode(drug_codes, "drug"),
-            events.decode(event_codes, "event"),
-            pl.Series("n", n),
-            pl.Series("n_drug", n_drug.astype(np.int64)),
-            pl.Series("n_event", n_event.astype(np.int64)),
-            pl.Series("expected", expected),
-        ]
+    return _Tally(
+        drug=drugs.decode(drug_codes, "drug"),
+        event=events.decode(event_codes, "event"),
+        n=n,
+        n_drug=n_drug.astype(np.int64),
+        n_event=n_event.astype(np.int64),
+        expected=expected,
+        reports=reports,
+        rows_dropped=dropped,
     )
-    return Counts(pairs=pairs, reports=reports, rows_dropped=dropped)
 
 
 def _stratified_expected(
@@ -290,9 +338,38 @@ def _stratified_expected(
     return expected
 
 
+# The frequentist measures in the order frequentist_measures adds them.
+_MEASURES = (
+    "rr",
+    "prr",
+    "chi2_yates",
+    "ror",
+    "ic",
+    "ic025",
+    "ic975",
+    "prr_lower",
+    "prr_upper",
+    "ror_lower",
+    "ror_upper",
+)
+# Pairs per slice when the measures are written into preallocated arrays.
+_SLICE = 1 << 19
+
+
 def frequentist_measures(pairs: pl.DataFrame, reports: int) -> pl.DataFrame:
     """Add rr, prr (with CI), chi2_yates, ror (with CI), ic, ic025 and ic975 to a frame with
     n, n_drug, n_event and expected."""
+    counts = mgps.CountIndex(pairs["n"].cast(pl.Int64).to_numpy())
+    low, high = _ic_quantiles(counts)
+    inputs = pairs.select("n", "n_drug", "n_event", "expected").with_columns(
+        _ic_low=pl.Series(low[counts.index]), _ic_high=pl.Series(high[counts.index])
+    )
+    return pairs.hstack(_measures(inputs, reports).get_columns())
+
+
+def _measures(inputs: pl.DataFrame, reports: int) -> pl.DataFrame:
+    """The columns of :data:`_MEASURES` from n, n_drug, n_event, expected and the IC's gamma
+    quantiles ``_ic_low``, ``_ic_high``; row by row, so slices of a table can go one at a time."""
     n = pl.col("n").cast(pl.Float64)
     a = n
     b = pl.col("n_drug").cast(pl.Float64) - n
@@ -308,8 +385,7 @@ def frequentist_measures(pairs: pl.DataFrame, reports: int) -> pl.DataFrame:
     total = float(reports)
     prr_se = (1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)).sqrt()
     ror_se = (1 / a + 1 / b + 1 / c + 1 / d).sqrt()
-    ic_low, ic_high = _ic_quantiles(pairs["n"])
-    return pairs.with_columns(
+    return inputs.select(
         rr=n / pl.col("expected"),
         prr=(a / (a + b)) / (c / (c + d)),
         chi2_yates=total
@@ -317,8 +393,8 @@ def frequentist_measures(pairs: pl.DataFrame, reports: int) -> pl.DataFrame:
         / ((a + b) * (c + d) * (a + c) * (b + d)),
         ror=(a * d) / (b * c),
         ic=((n + 0.5) / (pl.col("expected") + 0.5)).log(2),
-        ic025=(ic_low / (pl.col("expected") + 0.5)).log(2),
-        ic975=(ic_high / (pl.col("expected") + 0.5)).log(2),
+        ic025=(pl.col("_ic_low") / (pl.col("expected") + 0.5)).log(2),
+        ic975=(pl.col("_ic_high") / (pl.col("expected") + 0.5)).log(2),
         _prr_se=prr_se,
         _ror_se=ror_se,
     ).select(
@@ -330,15 +406,39 @@ def frequentist_measures(pairs: pl.DataFrame, reports: int) -> pl.DataFrame:
     )
 
 
-def _ic_quantiles(n: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Quantiles of Gamma(N + 0.5, 1) at 2.5 % and 97.5 %; divided by E + 0.5 they are the
-    posterior quantiles of the observed-to-expected ratio. They depend on N alone, so they are
-    computed once per distinct N."""
-    counts = mgps.CountIndex(n.cast(pl.Int64).to_numpy())
+def _measures_into(tally: _Tally, out: dict[str, npt.NDArray[np.float64]]) -> None:
+    """Write the measures of every pair into ``out`` (one float64 array per measure), a slice
+    at a time, so that no more than a slice of intermediates exists at once."""
+    counts = mgps.CountIndex(tally.n, index=False)
+    low, high = _ic_quantiles(counts)
+    for start in range(0, tally.n.size, _SLICE):
+        rows = slice(start, start + _SLICE)
+        k = counts.lookup(tally.n[rows])
+        inputs = pl.DataFrame(
+            [
+                pl.Series("n", tally.n[rows]),
+                pl.Series("n_drug", tally.n_drug[rows]),
+                pl.Series("n_event", tally.n_event[rows]),
+                pl.Series("expected", tally.expected[rows]),
+                pl.Series("_ic_low", low[k]),
+                pl.Series("_ic_high", high[k]),
+            ]
+        )
+        measures = _measures(inputs, tally.reports)
+        for name in _MEASURES:
+            out[name][rows] = measures[name].to_numpy()
+
+
+def _ic_quantiles(
+    counts: mgps.CountIndex,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Quantiles of Gamma(N + 0.5, 1) at 2.5 % and 97.5 % for each distinct N of ``counts``;
+    divided by E + 0.5 they are the posterior quantiles of the observed-to-expected ratio.
+    They depend on N alone, so they are computed once per distinct N."""
     shape = counts.values.astype(np.float64) + 0.5
-    low = special.gammaincinv(shape, 0.025)[counts.index]
-    high = special.gammaincinv(shape, 0.975)[counts.index]
-    return pl.Series(low), pl.Series(high)
+    low = np.asarray(special.gammaincinv(shape, 0.025), dtype=np.float64)
+    high = np.asarray(special.gammaincinv(shape, 0.975), dtype=np.float64)
+    return low, high
 
 
 def disproportionality(
@@ -362,11 +462,8 @@ def disproportionality(
         except ValueError as exc:
             raise InvalidInput("hyper", str(exc)) from None
     say("counting unique reports per pair")
-    counts = count_pairs(frame, report_col, drug_col, event_col, strata or ())
-    say("PRR, ROR, chi-square, IC")
-    pairs = frequentist_measures(counts.pairs, counts.reports)
-    n = pairs["n"].to_numpy().astype(np.int64)
-    e = pairs["expected"].to_numpy()
+    tally = _tally(frame, report_col, drug_col, event_col, strata or ())
+    n, e = tally.n, tally.expected
     fit: mgps.Fit | None = None
     if isinstance(hyper, Hyper):
         chosen = hyper
@@ -377,17 +474,44 @@ def disproportionality(
         except ValueError as exc:
             raise InvalidInput("hyper", str(exc)) from None
         chosen = fit.hyper
-    say("EBGM, EB05, EB95")
+    # −log L on all pairs needs a few arrays of the table's length for a moment: it comes
+    # before the result's arrays exist, so the two never add up.
     neg_log_l = mgps.neg_log_likelihood(chosen, n, e)
-    post = mgps.posterior(chosen, n, e)
-    pairs = pairs.with_columns(
-        ebgm=pl.Series(post.ebgm), eb05=pl.Series(post.eb05), eb95=pl.Series(post.eb95)
-    ).select(*PAIR_COLUMNS, "n_drug", "n_event", qn=pl.Series(post.qn))
+    # Every result column is allocated once, filled a slice at a time and handed to Polars
+    # without a copy; the frame is built once, at the end.
+    say("PRR, ROR, chi-square, IC")
+    measures = {name: np.empty(n.size) for name in _MEASURES}
+    _measures_into(tally, measures)
+    say("EBGM, EB05, EB95")
+    post = mgps.posterior(
+        chosen,
+        n,
+        e,
+        out=mgps.Posterior(
+            qn=np.empty(n.size), ebgm=np.empty(n.size), eb05=np.empty(n.size), eb95=np.empty(n.size)
+        ),
+    )
+    columns: dict[str, pl.Series | npt.NDArray[np.generic]] = {
+        "drug": tally.drug,
+        "event": tally.event,
+        "n": n,
+        "expected": e,
+        **measures,
+        "ebgm": post.ebgm,
+        "eb05": post.eb05,
+        "eb95": post.eb95,
+        "n_drug": tally.n_drug,
+        "n_event": tally.n_event,
+        "qn": post.qn,
+    }
+    pairs = pl.DataFrame(
+        [pl.Series(name, columns[name]) for name in (*PAIR_COLUMNS, "n_drug", "n_event", "qn")]
+    )
     return Result(
         pairs=pairs,
         hyper=chosen,
         neg_log_likelihood=neg_log_l if math.isfinite(neg_log_l) else math.nan,
-        reports=counts.reports,
-        rows_dropped=counts.rows_dropped,
+        reports=tally.reports,
+        rows_dropped=tally.rows_dropped,
         fit=fit,
     )
