@@ -18,9 +18,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from lxml import etree
-
 from yaojian.kit.errors import InvalidInput
+from yaojian.kit.xml import safe_root
 from yaojian.pv.e2b_codes import (
     AGE_UNITS,
     HL7,
@@ -52,36 +51,14 @@ from yaojian.pv.models import DrugRole
 from yaojian.pv.parsed import ParsedDrug, ParsedReaction, ParsedReport, check_lengths
 
 _NS = {"h": HL7}
-_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 __all__ = ["parse", "to_e2b"]
 
 
 def _safe_root(data: bytes) -> Any:
-    if _DOCTYPE.search(data):
-        raise InvalidInput(
-            "xml", "document type declarations (DTD, entities) are not allowed in an ICSR"
-        )
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
+    return safe_root(
+        data, "xml", "document type declarations (DTD, entities) are not allowed in an ICSR"
     )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise InvalidInput("xml", f"not well-formed XML: {exc}") from None
-    docinfo = root.getroottree().docinfo
-    # A UTF-16 document hides its declaration from the byte scan above; the parser still saw it.
-    if getattr(docinfo, "doctype", "") or docinfo.internalDTD is not None:
-        raise InvalidInput(
-            "xml", "document type declarations (DTD, entities) are not allowed in an ICSR"
-        )
-    return root
 
 
 def _xp(node: Any, path: str, **variables: str) -> list[Any]:

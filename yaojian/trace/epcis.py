@@ -37,6 +37,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from lxml import etree
 
 from yaojian.kit.errors import FieldProblem, InvalidInput
+from yaojian.kit.xml import safe_root
 from yaojian.trace.event_hash import event_hash
 
 __all__ = ["EPCIS_XML_NS", "EPCISDocument", "parse", "read_document", "validate"]
@@ -54,7 +55,6 @@ EVENT_TYPES = frozenset(
 )
 CBV = "https://ref.gs1.org/cbv/"
 
-_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$"  # RFC 3339 section 5.6
 )
@@ -137,26 +137,7 @@ def _context_prefixes(context: Any) -> dict[str, str]:
 
 
 def _safe_root(data: bytes) -> Any:
-    if _DOCTYPE.search(data):
-        raise InvalidInput("document", "document type declarations (DTD, entities) are not allowed")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise InvalidInput("document", f"not well-formed XML: {exc}") from None
-    docinfo = root.getroottree().docinfo
-    # A UTF-16 document hides its declaration from the byte scan above; the parser still saw it.
-    if getattr(docinfo, "doctype", "") or docinfo.internalDTD is not None:
-        raise InvalidInput("document", "document type declarations (DTD, entities) are not allowed")
-    return root
+    return safe_root(data, "document", "document type declarations (DTD, entities) are not allowed")
 
 
 def _local(tag: Any) -> str:
