@@ -92,7 +92,7 @@ def _place(event: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _short(value: Any) -> str | None:
+def cbv_word(value: Any) -> str | None:
     """CBV words are stored bare (``shipping``), other URIs as they are."""
     if not isinstance(value, str):
         return None
@@ -292,8 +292,8 @@ def _store(
             event_time=_utc(event["eventTime"]),
             event_time_zone_offset=event.get("eventTimeZoneOffset", "+00:00"),
             record_time=utcnow(),
-            biz_step=_short(event.get("bizStep")),
-            disposition=_short(event.get("disposition")),
+            biz_step=cbv_word(event.get("bizStep")),
+            disposition=cbv_word(event.get("disposition")),
             read_point=_place(event, "readPoint"),
             biz_location=_place(event, "bizLocation"),
             enterprise_id=owner[0] if owner else None,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from yaojian.auth.actor import Actor
 from yaojian.auth.scope import scoped
@@ -90,6 +90,7 @@ def _events_naming(
         .join(TraceEventEpc, TraceEventEpc.event_id == TraceEvent.id)
         .where(TraceEventEpc.epc == epc, TraceEventEpc.role.in_(roles))
         .order_by(TraceEvent.event_time, TraceEvent.id)
+        .options(selectinload(TraceEvent.epcs))  # spans read every event's parent and children
     )
     return [(e, role) for e, role in session.execute(scoped(stmt, actor, TraceEvent))]
 
@@ -191,7 +192,7 @@ def chain_json(chain: Chain) -> dict[str, Any]:
         "code": chain.code.as_json(),
         "status": chain.status[0],
         "status_label": chain.status[1],
-        "custodian": _enterprise_json(custodian),
+        "custodian": enterprise_json(custodian),
         "containers": chain.containers,
         "events": [
             {
@@ -203,7 +204,7 @@ def chain_json(chain: Chain) -> dict[str, Any]:
                 "read_point": s.event.read_point,
                 "biz_location": s.event.biz_location,
                 "via": s.via,
-                "enterprise": _enterprise_json(s.enterprise),
+                "enterprise": enterprise_json(s.enterprise),
                 "event_hash": s.event.event_hash,
             }
             for s in chain.steps
@@ -211,7 +212,8 @@ def chain_json(chain: Chain) -> dict[str, Any]:
     }
 
 
-def _enterprise_json(enterprise: Enterprise | None) -> dict[str, Any] | None:
+def enterprise_json(enterprise: Enterprise | None) -> dict[str, Any] | None:
+    """The party of a trace answer: who, and in which county."""
     if enterprise is None:
         return None
     return {
@@ -219,4 +221,5 @@ def _enterprise_json(enterprise: Enterprise | None) -> dict[str, Any] | None:
         "name": enterprise.name,
         "credit_code": enterprise.credit_code,
         "region_code": enterprise.region_code,
+        "county": enterprise.region.name,
     }

@@ -14,7 +14,7 @@ from yaojian.auth.actor import Actor
 from yaojian.auth.scope import scoped
 from yaojian.kit.errors import InvalidInput
 from yaojian.kit.timeutil import utcnow
-from yaojian.trace.capture import _short, canonical_epc
+from yaojian.trace.capture import canonical_epc, cbv_word
 from yaojian.trace.models import TraceEvent, TraceEventEpc
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
@@ -87,10 +87,10 @@ def build_query(actor: Actor, params: Mapping[str, str]) -> tuple[Select[Any], i
             stmt = stmt.where(column.in_(_values(params[name])))
     if "EQ_bizStep" in params:
         stmt = stmt.where(
-            TraceEvent.biz_step.in_([_short(v) for v in _values(params["EQ_bizStep"])])
+            TraceEvent.biz_step.in_([cbv_word(v) for v in _values(params["EQ_bizStep"])])
         )
     if "EQ_disposition" in params:
-        values = [_short(v) for v in _values(params["EQ_disposition"])]
+        values = [cbv_word(v) for v in _values(params["EQ_disposition"])]
         stmt = stmt.where(TraceEvent.disposition.in_(values))
     for name, roles in _ROLES.items():
         if name in params:

@@ -31,7 +31,7 @@ from yaojian.kit.errors import Conflict, Forbidden, InvalidInput
 from yaojian.kit.timeutil import utcnow
 from yaojian.registry.choices import ReleaseStatus
 from yaojian.registry.models import Batch, Enterprise, Product
-from yaojian.trace.chain import Chain, chain_for
+from yaojian.trace.chain import Chain, chain_for, enterprise_json
 from yaojian.trace.codes import CodeKind, ParsedCode, parse_code
 from yaojian.trace.models import (
     RecallLevel,
@@ -295,17 +295,6 @@ def recall_progress(session: Session, actor: Actor, recall_id: int) -> RecallRep
     return RecallReport(recall, scope)
 
 
-def _enterprise(enterprise: Enterprise | None) -> dict[str, Any] | None:
-    if enterprise is None:
-        return None
-    return {
-        "id": enterprise.id,
-        "name": enterprise.name,
-        "region_code": enterprise.region_code,
-        "county": enterprise.region.name,
-    }
-
-
 def recall_json(report: RecallReport) -> dict[str, Any]:
     recall, scope = report.recall, report.scope
     holders = scope.holders()
@@ -316,7 +305,7 @@ def recall_json(report: RecallReport) -> dict[str, Any]:
         enterprise = packs[0].holder if packs else None
         by_enterprise.append(
             {
-                "enterprise": _enterprise(enterprise) or {"id": task.enterprise_id},
+                "enterprise": enterprise_json(enterprise) or {"id": task.enterprise_id},
                 "packs_held": task.packs_held,
                 "packs_returned": task.packs_returned,
                 "status": task.status.value,
@@ -349,7 +338,9 @@ def recall_json(report: RecallReport) -> dict[str, Any]:
         "packs_returned": returned,
         "progress": round(returned / held, 4) if held else 1.0,
         "unlocated": [p.epc for p in holders.get(None, [])],
-        "dispensed": [{"epc": p.epc, "enterprise": _enterprise(p.holder)} for p in scope.dispensed],
+        "dispensed": [
+            {"epc": p.epc, "enterprise": enterprise_json(p.holder)} for p in scope.dispensed
+        ],
         "holders": by_enterprise,
         "counties": sorted(counties.values(), key=lambda c: str(c["region_code"])),
     }

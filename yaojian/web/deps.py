@@ -11,20 +11,15 @@ from sqlalchemy.orm import Session
 from yaojian.auth.actor import PUBLIC, Actor
 from yaojian.auth.models import User
 from yaojian.auth.service import actor_for_user, actor_from_token
+from yaojian.db import unit_of_work
 from yaojian.kit.errors import Unauthenticated
 from yaojian.web.i18n import pick_locale
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.session_factory()
-    try:
+    """The request is the edge: one unit of work, committed when the route returns."""
+    with unit_of_work(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
