@@ -88,3 +88,29 @@ def actor_of(user: User) -> Actor:
 def machine_token(session: Session, enterprise: Enterprise) -> str:
     _, secret = create_machine_token(session, ADMIN, enterprise.id, "erp")
     return secret
+
+
+def bearer(
+    client: Any, session: Session, role: Role, region_code: str | None = None, **kw: Any
+) -> dict[str, str]:
+    """A new user of ``role`` signed in through the OAuth2 password flow; their bearer header."""
+    user = make_user(session, role, region_code=region_code, **kw)
+    session.commit()
+    response = client.post(
+        "/api/v1/auth/token", data={"username": user.username, "password": "secret-pass"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    return {"Authorization": f"Bearer {body['access_token']}"}
+
+
+def sign_in(
+    client: Any, session: Session, role: Role, region_code: str | None = None, **kw: Any
+) -> None:
+    """A new user of ``role`` signed in to the web pages (the client keeps the cookie)."""
+    user = make_user(session, role, region_code=region_code, **kw)
+    session.commit()
+    form = {"username": user.username, "password": "secret-pass", "next": "/"}
+    response = client.post("/login", data=form, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"

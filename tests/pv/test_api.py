@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.builders import machine_token, make_enterprise, make_user
+from tests.builders import bearer as login
+from tests.builders import machine_token, make_enterprise
 from yaojian.auth.models import Role
 from yaojian.pv import e2b
 from yaojian.pv.models import Report
@@ -21,16 +22,6 @@ DATA = Path(__file__).parent.parent / "data" / "pv"
 S1 = (DATA / "e2b-r3" / "FAERS2022Scenario1.xml").read_bytes()
 S3 = (DATA / "e2b-r3" / "FAERS2022Scenario3.xml").read_bytes()
 XML = {"Content-Type": "application/xml"}
-
-
-def login(client: TestClient, session: Session, role: Role, **kw: object) -> dict[str, str]:
-    user = make_user(session, role, **kw)  # type: ignore[arg-type]
-    session.commit()
-    response = client.post(
-        "/api/v1/auth/token", data={"username": user.username, "password": "secret-pass"}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def reports_in(session: Session) -> int:

@@ -6,18 +6,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.builders import make_user
+from tests.builders import sign_in as _login
 from tests.pv.builders import make_report
 from yaojian.audit.models import AuditEntry
 from yaojian.auth.models import Role
 from yaojian.pv.models import ReportCategory, ReviewState, SignalReview
-
-
-def _login(client: TestClient, session: Session, role: Role, region: str) -> None:
-    user = make_user(session, role, region_code=region)
-    session.commit()
-    form = {"username": user.username, "password": "secret-pass"}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
 
 
 def test_the_quality_page_shows_density_and_shares_per_city(

@@ -8,22 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.builders import credit_code, make_enterprise, make_licence, make_user
+from tests.builders import bearer as login
+from tests.builders import credit_code, make_enterprise, make_licence
 from yaojian.audit.models import AuditEntry
 from yaojian.auth.models import Role
 from yaojian.registry.models import Enterprise, Licence
-
-
-def login(client: TestClient, session: Session, role: Role, **kw: object) -> dict[str, str]:
-    user = make_user(session, role, **kw)  # type: ignore[arg-type]
-    session.commit()
-    response = client.post(
-        "/api/v1/auth/token", data={"username": user.username, "password": "secret-pass"}
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["token_type"] == "bearer"
-    return {"Authorization": f"Bearer {body['access_token']}"}
 
 
 def count(session: Session, model: type) -> int:

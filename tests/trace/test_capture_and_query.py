@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.builders import ADMIN, machine_token, make_enterprise, make_user
+from tests.builders import ADMIN, machine_token, make_enterprise
+from tests.builders import bearer as _bearer
 from yaojian.auth.models import Role
 from yaojian.trace.epcis import read_document
 from yaojian.trace.models import TraceEvent
@@ -19,15 +20,6 @@ from yaojian.trace.service import add_location
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "data/trace/examples").glob("*.jsonld"))
 EXAMPLE = Path(__file__).parents[1] / "data/trace/examples/Example_9.6.1-ObjectEvent.jsonld"
-
-
-def _bearer(client: TestClient, session: Session, role: Role, region: str) -> dict[str, str]:
-    user = make_user(session, role, region_code=region)
-    session.commit()
-    token = client.post(
-        "/api/v1/auth/token", data={"username": user.username, "password": "secret-pass"}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _count(session: Session) -> int:

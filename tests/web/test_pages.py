@@ -10,17 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.builders import make_enterprise, make_licence, make_user
+from tests.builders import sign_in as _login
 from yaojian.auth.models import Role
-
-
-def _login(client: TestClient, session: Session, role: Role, **kw: object) -> None:
-    user = make_user(session, role, **kw)  # type: ignore[arg-type]
-    session.commit()
-    response = client.post(
-        "/login", data={"username": user.username, "password": "secret-pass", "next": "/"},
-        follow_redirects=False,
-    )  # fmt: skip
-    assert response.status_code == 303 and response.headers["location"] == "/"
 
 
 def test_pages_need_a_login_and_send_the_user_back_after_it(
