@@ -2,7 +2,7 @@
 
 Kept in the process's memory: right for the embedded default and for one web process; several
 web processes behind a balancer each count their own share (a shared store such as Redis
-would make the limit global — not needed yet, and said so in docs/performance.md).
+would make the limit global — not needed yet; docs/trace.md says so).
 """
 
 from __future__ import annotations
