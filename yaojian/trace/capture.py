@@ -29,7 +29,8 @@ from yaojian.kit.timeutil import utcnow
 from yaojian.registry.models import Enterprise
 from yaojian.trace.codes import parse_code
 from yaojian.trace.epcis import EPCISDocument, read_document, validate
-from yaojian.trace.models import CaptureJob, JobStatus, TraceEvent, TraceEventEpc, TraceLocation
+from yaojian.trace.models import CaptureJob, JobStatus, TraceEvent, TraceLocation
+from yaojian.trace.storage import EpcRow, EventRow, insert_events
 
 ERROR_BEHAVIOURS = ("rollback", "proceed")
 CAPTURE_LIMIT = 10_000  # events per document (GS1-EPCIS-Capture-Limit)
@@ -271,10 +272,20 @@ def _store(
     job: CaptureJob,
 ) -> tuple[int, int]:
     hashes = document.hashes()
+    times = [_utc(event["eventTime"]) for event in document.events]
+    # The hash covers the event time, so bounding the lookup by time loses nothing and lets
+    # PostgreSQL read only the document's months.
     known = set(
-        session.scalars(select(TraceEvent.event_hash).where(TraceEvent.event_hash.in_(hashes)))
-    )
-    stored = duplicate = 0
+        session.scalars(
+            select(TraceEvent.event_hash).where(
+                TraceEvent.event_hash.in_(hashes),
+                TraceEvent.event_time.between(min(times), max(times)),
+            )
+        )
+    ) if hashes else set()  # fmt: skip
+    rows: list[EventRow] = []
+    duplicate = 0
+    now = utcnow()
     for i, (event, event_hash) in enumerate(zip(document.events, hashes, strict=True)):
         if i in bad:
             continue
@@ -284,31 +295,29 @@ def _store(
         known.add(event_hash)
         place = _place(event, "bizLocation") or _place(event, "readPoint")
         owner = locations.get(place or "")
-        row = TraceEvent(
-            event_hash=event_hash,
-            event_id=event.get("eventID"),
-            event_type=str(event.get("type")),
-            action=event.get("action"),
-            event_time=_utc(event["eventTime"]),
-            event_time_zone_offset=event.get("eventTimeZoneOffset", "+00:00"),
-            record_time=utcnow(),
-            biz_step=cbv_word(event.get("bizStep")),
-            disposition=cbv_word(event.get("disposition")),
-            read_point=_place(event, "readPoint"),
-            biz_location=_place(event, "bizLocation"),
-            enterprise_id=owner[0] if owner else None,
-            region_code=owner[1] if owner else None,
-            job_id=job.id,
-            body=event,
-        )
-        row.epcs = [
-            TraceEventEpc(epc=epc, role=role, gtin=gtin, cn_prefix=prefix)
-            for epc, gtin, prefix, role in canonical.get(i, [])
-        ]
-        session.add(row)
-        stored += 1
-    session.flush()
-    return stored, duplicate
+        ilmd = event.get("ilmd")
+        values = {
+            "event_hash": event_hash,
+            "event_id": event.get("eventID"),
+            "event_type": str(event.get("type")),
+            "action": event.get("action"),
+            "event_time": times[i],
+            "event_time_zone_offset": event.get("eventTimeZoneOffset", "+00:00"),
+            "record_time": now,
+            "biz_step": cbv_word(event.get("bizStep")),
+            "disposition": cbv_word(event.get("disposition")),
+            "read_point": _place(event, "readPoint"),
+            "biz_location": _place(event, "bizLocation"),
+            "enterprise_id": owner[0] if owner else None,
+            "region_code": owner[1] if owner else None,
+            "job_id": job.id,
+            "ilmd": ilmd if isinstance(ilmd, dict) else None,
+            "body": event,
+        }
+        epcs = [EpcRow(epc, role, gtin, prefix) for epc, gtin, prefix, role in canonical.get(i, [])]
+        rows.append(EventRow(values, epcs))
+    insert_events(session, rows)
+    return len(rows), duplicate
 
 
 def _utc(text: str) -> dt.datetime:

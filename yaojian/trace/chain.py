@@ -8,11 +8,12 @@ the parent, which empties it). Containers nest (pack → case → pallet) up to 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 
 from yaojian.auth.actor import Actor
 from yaojian.auth.scope import scoped
@@ -82,43 +83,87 @@ class Chain:
         return None
 
 
-def _events_naming(
-    session: Session, actor: Actor, epc: str, roles: tuple[str, ...]
-) -> list[tuple[TraceEvent, str]]:
+def _naming(
+    session: Session, actor: Actor, epcs: Collection[str], roles: tuple[str, ...]
+) -> list[tuple[TraceEvent, str, str]]:
+    """(event, identifier, role) for the visible events naming any of ``epcs`` in ``roles``."""
+    if not epcs:
+        return []
     stmt = (
-        select(TraceEvent, TraceEventEpc.role)
-        .join(TraceEventEpc, TraceEventEpc.event_id == TraceEvent.id)
-        .where(TraceEventEpc.epc == epc, TraceEventEpc.role.in_(roles))
+        select(TraceEvent, TraceEventEpc.epc, TraceEventEpc.role)
+        .join(TraceEventEpc, joined_to_event())
+        .where(TraceEventEpc.epc.in_(sorted(epcs)), TraceEventEpc.role.in_(roles))
         .order_by(TraceEvent.event_time, TraceEvent.id)
-        .options(selectinload(TraceEvent.epcs))  # spans read every event's parent and children
     )
-    return [(e, role) for e, role in session.execute(scoped(stmt, actor, TraceEvent))]
+    return [(e, epc, role) for e, epc, role in session.execute(scoped(stmt, actor, TraceEvent))]
 
 
-def container_spans(
-    session: Session, actor: Actor, epc: str
-) -> list[tuple[str, dt.datetime, dt.datetime]]:
-    """(container, packed at, unpacked at) for every aggregation that put ``epc`` in a parent."""
-    spans: list[tuple[str, dt.datetime, dt.datetime]] = []
-    for event, _ in _events_naming(session, actor, epc, ("child",)):
-        if event.event_type != "AggregationEvent" or event.action != "ADD":
-            continue
-        parent = next((r.epc for r in event.epcs if r.role == "parent"), None)
+def joined_to_event() -> ColumnElement[bool]:
+    """The EPC row's event, by id and time (one partition of the event table on PostgreSQL)."""
+    return (TraceEventEpc.event_id == TraceEvent.id) & (
+        TraceEventEpc.event_time == TraceEvent.event_time
+    )
+
+
+def _named_in(session: Session, event_ids: Collection[int], role: str) -> dict[int, list[str]]:
+    """The identifiers each event names in ``role`` (parent, child…)."""
+    out: dict[int, list[str]] = {}
+    if not event_ids:
+        return out
+    rows = session.execute(
+        select(TraceEventEpc.event_id, TraceEventEpc.epc).where(
+            TraceEventEpc.event_id.in_(sorted(event_ids)), TraceEventEpc.role == role
+        )
+    )
+    for event_id, epc in rows:
+        out.setdefault(event_id, []).append(epc)
+    return out
+
+
+def _is_aggregation(event: TraceEvent, action: str) -> bool:
+    return event.event_type == "AggregationEvent" and event.action == action
+
+
+def _spans(
+    session: Session,
+    actor: Actor,
+    rows: list[tuple[TraceEvent, str, str]],
+) -> list[tuple[str, str, dt.datetime, dt.datetime, list[tuple[TraceEvent, str, str]]]]:
+    """(identifier, container, packed at, unpacked at, the container's rows) for every
+    aggregation ADD in ``rows`` that put an identifier in a parent.
+
+    The span ends at the first DELETE naming the parent at or after the packing that names the
+    identifier as a child, or names no child at all (which empties the parent).
+    """
+    packed = [(e, epc) for e, epc, role in rows if role == "child" and _is_aggregation(e, "ADD")]
+    parents = _named_in(session, {e.id for e, _ in packed}, "parent")
+    containers = {p for e, _ in packed for p in parents.get(e.id, [])[:1]}
+    container_rows = _naming(session, actor, containers, DIRECT_ROLES)
+    deletes = {
+        e.id: e
+        for e, _, role in container_rows
+        if role == "parent" and _is_aggregation(e, "DELETE")
+    }
+    removed = _named_in(session, deletes, "child")
+    by_container: dict[str, list[tuple[TraceEvent, str, str]]] = {}
+    for row in container_rows:
+        by_container.setdefault(row[1], []).append(row)
+    out = []
+    for event, epc in packed:
+        parent = next(iter(parents.get(event.id, [])), None)
         if parent is None:
             continue
         ends = [
             later.event_time
-            for later, _ in _events_naming(session, actor, parent, ("parent",))
-            if later.event_type == "AggregationEvent"
-            and later.action == "DELETE"
+            for later, _, role in by_container.get(parent, [])
+            if later.id in deletes
+            and role == "parent"
             and later.event_time >= event.event_time
-            and (
-                not any(r.role == "child" for r in later.epcs)
-                or any(r.role == "child" and r.epc == epc for r in later.epcs)
-            )
+            and (not removed.get(later.id) or epc in removed[later.id])
         ]
-        spans.append((parent, event.event_time, min(ends, default=NEVER)))
-    return spans
+        out.append((epc, parent, event.event_time, min(ends, default=NEVER),
+                    by_container.get(parent, [])))  # fmt: skip
+    return out
 
 
 def contents_at(
@@ -129,15 +174,19 @@ def contents_at(
     Replays the aggregations naming it as parent up to ``when``: ADD puts children in, DELETE
     takes the named children out, a DELETE naming none empties it.
     """
+    events = [
+        e
+        for e, _, _ in _naming(session, actor, [container], ("parent",))
+        if e.event_type == "AggregationEvent" and e.event_time <= when
+    ]
+    children = _named_in(session, {e.id for e in events}, "child")
     inside: set[str] = set()
-    for event, _ in _events_naming(session, actor, container, ("parent",)):
-        if event.event_type != "AggregationEvent" or event.event_time > when:
-            continue
-        children = {r.epc for r in event.epcs if r.role == "child"}
+    for event in events:
+        named = set(children.get(event.id, []))
         if event.action == "ADD":
-            inside |= children
+            inside |= named
         elif event.action == "DELETE":
-            inside = inside - children if children else set()
+            inside = inside - named if named else set()
     if depth + 1 < MAX_DEPTH:
         for child in list(inside):
             inside |= contents_at(session, actor, child, when, depth + 1)
@@ -150,30 +199,37 @@ def chain_of(session: Session, actor: Actor, text: str) -> Chain:
 
 
 def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
-    """The chain of an already parsed code (recall and detectors walk many of them)."""
+    """The chain of an already parsed code.
+
+    A few queries per level of packing (the pack's rows; the parents it was packed into; their
+    rows; the children of their unpackings), not one per event, and never an event's body.
+    """
     chain = Chain(code=code)
-    seen: set[int] = set()
-    steps: list[tuple[TraceEvent, str | None]] = []
-    for event, _ in _events_naming(session, actor, code.canonical, DIRECT_ROLES):
-        if event.id not in seen:
-            seen.add(event.id)
-            steps.append((event, None))
-    frontier = [(code.canonical, dt.datetime.min.replace(tzinfo=dt.UTC), NEVER)]
+    rows = _naming(session, actor, [code.canonical], DIRECT_ROLES)
+    seen = {e.id for e, _, _ in rows}
+    steps: list[tuple[TraceEvent, str | None]] = [(e, None) for e, _, _ in _unique(rows)]
+    start = dt.datetime.min.replace(tzinfo=dt.UTC)
+    window = {code.canonical: [(start, NEVER)]}
     for _ in range(MAX_DEPTH):
-        next_frontier = []
-        for epc, start, end in frontier:
-            for container, packed, unpacked in container_spans(session, actor, epc):
-                lo, hi = max(start, packed), min(end, unpacked)
+        next_rows: list[tuple[TraceEvent, str, str]] = []
+        next_window: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+        for epc, container, packed, unpacked, container_rows in _spans(session, actor, rows):
+            for outer_lo, outer_hi in window.get(epc, []):
+                lo, hi = max(outer_lo, packed), min(outer_hi, unpacked)
                 if lo >= hi:
                     continue
-                chain.containers.append(container)
-                for event, _ in _events_naming(session, actor, container, ("epc", "parent")):
-                    if lo <= event.event_time < hi and event.id not in seen:
+                if container not in chain.containers:
+                    chain.containers.append(container)
+                for event, _, role in container_rows:
+                    fits = role in ("epc", "parent") and lo <= event.event_time < hi
+                    if fits and event.id not in seen:
                         seen.add(event.id)
                         steps.append((event, container))
-                next_frontier.append((container, lo, hi))
-        frontier = next_frontier
-        if not frontier:
+                if container not in next_window:
+                    next_rows += container_rows
+                next_window.setdefault(container, []).append((lo, hi))
+        rows, window = next_rows, next_window
+        if not rows:
             break
     steps.sort(key=lambda pair: (pair[0].event_time, pair[0].id))
     owners = {e.enterprise_id for e, _ in steps if e.enterprise_id is not None}
@@ -184,6 +240,16 @@ def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
         Step(event, via, enterprises.get(event.enterprise_id or 0)) for event, via in steps
     ]
     return chain
+
+
+def _unique(rows: list[tuple[TraceEvent, str, str]]) -> list[tuple[TraceEvent, str, str]]:
+    seen: set[int] = set()
+    out = []
+    for row in rows:
+        if row[0].id not in seen:
+            seen.add(row[0].id)
+            out.append(row)
+    return out
 
 
 def chain_json(chain: Chain) -> dict[str, Any]:

@@ -61,7 +61,12 @@ class CaptureJob(Base):
 
 
 class TraceEvent(Base):
-    """One EPCIS event, stored once per CBV 2.0 event hash."""
+    """One EPCIS event, stored once per CBV 2.0 event hash.
+
+    On PostgreSQL the table is range-partitioned by month of ``event_time`` (migration 0005,
+    :mod:`yaojian.trace.storage`): its primary key is really ``(id, event_time)`` and the hash is
+    unique with the event time, which the hash covers anyway. The ORM only needs ``id``.
+    """
 
     __tablename__ = "trace_event"
     __table_args__ = (Index("ix_trace_event_time_id", "event_time", "id"),)
@@ -81,7 +86,10 @@ class TraceEvent(Base):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
     job_id: Mapped[str | None] = mapped_column(ForeignKey("trace_capture_job.id"))
-    body: Mapped[dict[str, Any]] = mapped_column()
+    # Instance/lot master data (lot, expiry) of commissioning events, kept apart from the body
+    # so that a pack's chain need not read a commissioning body naming thousands of packs.
+    ilmd: Mapped[dict[str, Any] | None] = mapped_column()
+    body: Mapped[dict[str, Any]] = mapped_column(deferred=True)
 
     epcs: Mapped[list[TraceEventEpc]] = relationship(cascade="all, delete-orphan")
 
@@ -96,6 +104,8 @@ class TraceEventEpc(Base):
     event_id: Mapped[int] = mapped_column(
         ForeignKey("trace_event.id", ondelete="CASCADE"), index=True
     )
+    # The event's time again, so that a join to the partitioned event table reads one partition.
+    event_time: Mapped[dt.datetime] = mapped_column()
     epc: Mapped[str] = mapped_column(String(250))
     # epc, parent, child, input, output, quantity (class-level), child_quantity, input_quantity,
     # output_quantity

@@ -7,8 +7,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy.orm import Session, undefer
 
 from yaojian.auth.actor import Actor
 from yaojian.auth.scope import scoped
@@ -75,7 +75,7 @@ def build_query(actor: Actor, params: Mapping[str, str]) -> tuple[Select[Any], i
     unknown = sorted(set(params) - SUPPORTED)
     if unknown:
         raise InvalidInput(unknown[0], "not a query parameter this repository supports")
-    stmt = select(TraceEvent)
+    stmt = select(TraceEvent).options(undefer(TraceEvent.body))  # the answer is the bodies
     if "eventType" in params:
         stmt = stmt.where(TraceEvent.event_type.in_(_values(params["eventType"])))
     for name, (time_column, op) in _TIMES.items():
@@ -98,10 +98,10 @@ def build_query(actor: Actor, params: Mapping[str, str]) -> tuple[Select[Any], i
                 epcs = [canonical_epc(v) for v in _values(params[name])]
             except InvalidInput as exc:
                 raise InvalidInput(name, exc.invalid_params[0].reason) from None
-            naming = select(TraceEventEpc.event_id).where(
+            naming = select(TraceEventEpc.event_id, TraceEventEpc.event_time).where(
                 TraceEventEpc.epc.in_(epcs), TraceEventEpc.role.in_(roles)
             )
-            stmt = stmt.where(TraceEvent.id.in_(naming))
+            stmt = stmt.where(tuple_(TraceEvent.id, TraceEvent.event_time).in_(naming))
     try:
         per_page = int(params.get("perPage", "30"))
     except ValueError:

@@ -51,7 +51,7 @@ _QUANTITY_ROLES = ("quantity", "child_quantity", "input_quantity", "output_quant
 
 def ilmd_value(event: TraceEvent, name: str) -> str | None:
     """An ILMD attribute (``lotNumber``, ``itemExpirationDate``) under any prefix."""
-    ilmd = event.body.get("ilmd")
+    ilmd = event.ilmd
     if not isinstance(ilmd, dict):
         return None
     for key, value in ilmd.items():

@@ -55,7 +55,7 @@ class Verification:
 def _commissioning_facts(chain_events: list[Any]) -> tuple[str | None, dt.date | None]:
     """Lot and expiry from the commissioning event's ILMD (where EPCIS carries them)."""
     for event in chain_events:
-        ilmd = event.body.get("ilmd") or {}
+        ilmd = event.ilmd or {}
         lot = ilmd.get("lotNumber") or ilmd.get("cbvmda:lotNumber")
         expiry = ilmd.get("itemExpirationDate") or ilmd.get("cbvmda:itemExpirationDate")
         if lot or expiry:

@@ -1,0 +1,167 @@
+"""Bulk storage of trace events: one function, a PostgreSQL path and a SQLite path.
+
+PostgreSQL (the province's system of record) keeps ``trace_event`` range-partitioned by month
+of event time, so that old months can be detached, archived or moved to cheaper storage and a
+query bounded in time reads only its months. Monthly partitions are created on demand, under an
+advisory lock, by the capture that first needs them. Rows go in with ``COPY`` — the fastest way
+into PostgreSQL — with their ids taken from the sequence beforehand, so that the EPC rows can
+name their event without a round trip per event.
+
+``trace_event_epc`` carries its event's time, so that joining it to the partitioned table reads
+one partition per row (PostgreSQL prunes partitions at run time in a nested loop). It has no
+foreign key to the event on PostgreSQL: a key into a partitioned table costs a lookup per EPC
+row on the hottest write path, and the code index must stay free to be distributed by code hash
+(Citus) apart from the events. Events and their EPC rows are only ever written together, here.
+
+SQLite (the embedded default) has one unpartitioned table and takes an ``executemany`` insert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlalchemy.orm import Session
+
+from yaojian.db import is_postgres
+from yaojian.trace.models import TraceEvent, TraceEventEpc
+
+# pg_advisory_xact_lock key for creating partitions ("trace_pt" as a number).
+_PARTITION_LOCK = 0x74726163655F7074
+EVENT_COLUMNS = (
+    "id",
+    "event_hash",
+    "event_id",
+    "event_type",
+    "action",
+    "event_time",
+    "event_time_zone_offset",
+    "record_time",
+    "biz_step",
+    "disposition",
+    "read_point",
+    "biz_location",
+    "enterprise_id",
+    "region_code",
+    "job_id",
+    "ilmd",
+    "body",
+)
+EPC_COLUMNS = ("event_id", "event_time", "epc", "role", "gtin", "cn_prefix")
+
+
+@dataclass(frozen=True)
+class EpcRow:
+    epc: str
+    role: str
+    gtin: str | None
+    cn_prefix: str | None
+
+
+@dataclass
+class EventRow:
+    """One event to store, with every column but its id, and the identifiers it names."""
+
+    values: dict[str, Any]
+    epcs: Sequence[EpcRow]
+
+
+def partition_name(year: int, month: int) -> str:
+    return f"trace_event_p{year:04d}{month:02d}"
+
+
+def partition_ddl(year: int, month: int) -> str:
+    """``CREATE TABLE`` of the month's partition (UTC month boundaries)."""
+    start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=dt.UTC)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {partition_name(year, month)} PARTITION OF trace_event "
+        f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
+    )
+
+
+def ensure_partitions(session: Session, times: Iterable[dt.datetime]) -> list[str]:
+    """Create the missing monthly partitions for ``times`` (PostgreSQL); returns those made."""
+    if not is_postgres(session):
+        return []
+    months = {(t.astimezone(dt.UTC).year, t.astimezone(dt.UTC).month) for t in times}
+    existing_sql = text(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'trace_event'::regclass"
+    )
+    existing = set(session.scalars(existing_sql))
+    missing = sorted(m for m in months if partition_name(*m) not in existing)
+    if not missing:
+        return []
+    # Two captures needing the same new month: the second waits here, then finds it made.
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PARTITION_LOCK})
+    existing = set(session.scalars(existing_sql))
+    made = []
+    for year, month in missing:
+        if partition_name(year, month) not in existing:
+            session.execute(text(partition_ddl(year, month)))
+            made.append(partition_name(year, month))
+    return made
+
+
+def insert_events(session: Session, rows: Sequence[EventRow]) -> list[int]:
+    """Store the events and the identifiers they name; returns the events' ids in order."""
+    if not rows:
+        return []
+    if is_postgres(session):
+        return _copy_postgres(session, rows)
+    return _insert_sqlite(session, rows)
+
+
+def _copy_postgres(session: Session, rows: Sequence[EventRow]) -> list[int]:
+    ensure_partitions(session, (r.values["event_time"] for r in rows))
+    ids = list(
+        session.scalars(
+            text("SELECT nextval('trace_event_id_seq') FROM generate_series(1, :n)"),
+            {"n": len(rows)},
+        )
+    )
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY trace_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for event_id, row in zip(ids, rows, strict=True):
+                copy.write_row(_event_tuple(event_id, row.values))
+        with cursor.copy(f"COPY trace_event_epc ({', '.join(EPC_COLUMNS)}) FROM STDIN") as copy:
+            for event_id, row in zip(ids, rows, strict=True):
+                when = row.values["event_time"]
+                for e in row.epcs:
+                    copy.write_row((event_id, when, e.epc, e.role, e.gtin, e.cn_prefix))
+    return ids
+
+
+def _event_tuple(event_id: int, values: dict[str, Any]) -> tuple[Any, ...]:
+    out: list[Any] = [event_id]
+    for column in EVENT_COLUMNS[1:]:
+        value = values.get(column)
+        if column in ("ilmd", "body") and value is not None:
+            value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        out.append(value)
+    return tuple(out)
+
+
+def _insert_sqlite(session: Session, rows: Sequence[EventRow]) -> list[int]:
+    ids = list(
+        session.scalars(
+            insert(TraceEvent).returning(TraceEvent.id, sort_by_parameter_order=True),
+            [{c: r.values.get(c) for c in EVENT_COLUMNS[1:]} for r in rows],
+        )
+    )
+    epc_rows = [
+        {"event_id": event_id, "event_time": row.values["event_time"], "epc": e.epc,
+         "role": e.role, "gtin": e.gtin, "cn_prefix": e.cn_prefix}
+        for event_id, row in zip(ids, rows, strict=True)
+        for e in row.epcs
+    ]  # fmt: skip
+    if epc_rows:
+        session.execute(insert(TraceEventEpc), epc_rows)
+    return ids
