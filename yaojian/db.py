@@ -7,11 +7,14 @@ production store. Anything that differs between them lives behind a function her
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
+import polars as pl
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
@@ -123,3 +126,59 @@ def lock_for_append(session: Session, key: int) -> None:
     """
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def epoch_us(session: Session, column: str) -> str:
+    """SQL for a timestamp column as :func:`read_frame` wants it (microseconds on PostgreSQL)."""
+    if is_postgres(session):
+        return f"(extract(epoch FROM {column}) * 1000000)::bigint"
+    return column
+
+
+def any_of(session: Session, column: str, param: str, sql_type: str = "text") -> str:
+    """SQL: ``column`` is one of the list bound to ``:param`` (see :func:`list_param`).
+
+    One bound array on PostgreSQL, a JSON array unpacked by ``json_each`` on SQLite: a batch of
+    100,000 codes is one parameter, not 100,000 placeholders.
+    """
+    if is_postgres(session):
+        return f"{column} = ANY(CAST(:{param} AS {sql_type}[]))"
+    return f"{column} IN (SELECT value FROM json_each(:{param}))"
+
+
+def list_param(session: Session, values: Sequence[Any]) -> Any:
+    return list(values) if is_postgres(session) else json.dumps(list(values))
+
+
+def read_frame(
+    session: Session, sql: str, params: dict[str, Any], schema: dict[str, Any]
+) -> pl.DataFrame:
+    """The rows of ``sql`` (``:name`` parameters) as a Polars frame, in the session's transaction.
+
+    PostgreSQL streams the rows with ``COPY (…) TO STDOUT`` as CSV, which Polars parses at
+    memory speed; SQLite hands over its rows through the DB-API cursor. Columns declared
+    ``pl.Datetime`` must be selected through :func:`epoch_us`.
+    """
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    times = {name: t for name, t in schema.items() if isinstance(t, pl.Datetime)}
+    if is_postgres(session):
+        statement = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
+        data = bytearray()
+        copy_sql = f"COPY ({statement}) TO STDOUT (FORMAT csv)"
+        with raw.cursor() as cursor, cursor.copy(copy_sql, params) as copy:
+            for chunk in copy:
+                data += chunk
+        read = {name: pl.Int64 if name in times else t for name, t in schema.items()}
+        if not data:
+            return pl.DataFrame(schema=schema)
+        frame = pl.read_csv(bytes(data), has_header=False, schema=read)
+        return frame.with_columns(pl.from_epoch(name, "us").dt.replace_time_zone("UTC")
+                                  for name in times)  # fmt: skip
+    read = {name: pl.String if name in times else t for name, t in schema.items()}
+    rows = raw.execute(sql, params).fetchall()
+    frame = pl.DataFrame(rows, schema=read, orient="row")
+    return frame.with_columns(
+        pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", time_unit="us")
+        for name in times
+    )

@@ -20,18 +20,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+import polars as pl
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from yaojian.audit.chain import record, snapshot
 from yaojian.auth.actor import Actor, system_actor
 from yaojian.auth.permissions import Action, authorize
 from yaojian.auth.scope import get_visible
+from yaojian.db import any_of, list_param, read_frame
 from yaojian.kit.errors import Conflict, Forbidden, InvalidInput
 from yaojian.kit.timeutil import utcnow
 from yaojian.registry.choices import ReleaseStatus
 from yaojian.registry.models import Batch, Enterprise, Product
-from yaojian.trace.chain import Chain, chain_for, enterprise_json
+from yaojian.trace.batch_scope import pack_states
+from yaojian.trace.chain import enterprise_json, joined_to_event
 from yaojian.trace.codes import CodeKind, ParsedCode, parse_code
 from yaojian.trace.models import (
     RecallLevel,
@@ -51,7 +54,10 @@ _QUANTITY_ROLES = ("quantity", "child_quantity", "input_quantity", "output_quant
 
 def ilmd_value(event: TraceEvent, name: str) -> str | None:
     """An ILMD attribute (``lotNumber``, ``itemExpirationDate``) under any prefix."""
-    ilmd = event.ilmd
+    return _ilmd(event.ilmd, name)
+
+
+def _ilmd(ilmd: Any, name: str) -> str | None:
     if not isinstance(ilmd, dict):
         return None
     for key, value in ilmd.items():
@@ -83,27 +89,46 @@ def batch_packs(session: Session, batch: ParsedCode) -> dict[str, int | None]:
     """Every pack of the batch seen in events → the enterprise that commissioned it (if known)."""
     assert batch.gtin is not None
     prefix = sgtin_prefix(batch.gtin)
-    packs: dict[str, int | None] = {}
-    commissioning = (
-        select(TraceEvent, TraceEventEpc.epc)
-        .join(TraceEventEpc, TraceEventEpc.event_id == TraceEvent.id)
+    naming_gtin = select(TraceEventEpc.event_id, TraceEventEpc.event_time).where(
+        TraceEventEpc.gtin == batch.gtin, TraceEventEpc.role == "epc"
+    )
+    commissioning = session.execute(
+        select(TraceEvent.id, TraceEvent.enterprise_id, TraceEvent.ilmd)
         .where(
-            TraceEventEpc.epc.startswith(prefix, autoescape=True),
-            TraceEventEpc.role == "epc",
+            tuple_(TraceEvent.id, TraceEvent.event_time).in_(naming_gtin),
             TraceEvent.event_type == "ObjectEvent",
             TraceEvent.action == "ADD",
+            TraceEvent.ilmd.is_not(None),
         )
         .order_by(TraceEvent.event_time, TraceEvent.id)
-    )
-    for event, epc in session.execute(commissioning):
-        if ilmd_value(event, "lotNumber") == batch.lot:
-            packs.setdefault(epc, event.enterprise_id)
+    ).all()
+    makers = {
+        event_id: enterprise_id
+        for event_id, enterprise_id, ilmd in commissioning
+        if _ilmd(ilmd, "lotNumber") == batch.lot
+    }
+    packs: dict[str, int | None] = {}
+    if makers:
+        sql = (
+            "SELECT x.event_id, x.epc FROM trace_event_epc x WHERE x.role = 'epc' AND "
+            f"x.epc LIKE :prefix AND {any_of(session, 'x.event_id', 'ids', 'bigint')}"
+        )
+        named = read_frame(
+            session,
+            sql,
+            # LIKE narrows on the index; startswith below is the exact test.
+            {"prefix": prefix + "%", "ids": list_param(session, list(makers))},
+            {"event_id": pl.Int64, "epc": pl.String},
+        )  # fmt: skip
+        order = {event_id: i for i, event_id in enumerate(makers)}
+        rows = sorted(named.iter_rows(), key=lambda row: order[row[0]])
+        for event_id, epc in rows:
+            if epc.startswith(prefix):
+                packs.setdefault(epc, makers[event_id])
     naming_lot = select(TraceEventEpc.event_id).where(
         TraceEventEpc.epc == batch.canonical, TraceEventEpc.role.in_(_QUANTITY_ROLES)
     )
-    also = select(TraceEventEpc.epc, TraceEvent.enterprise_id).join(
-        TraceEvent, TraceEvent.id == TraceEventEpc.event_id
-    )
+    also = select(TraceEventEpc.epc, TraceEvent.enterprise_id).join(TraceEvent, joined_to_event())
     also = also.where(
         TraceEventEpc.event_id.in_(naming_lot),
         TraceEventEpc.epc.startswith(prefix, autoescape=True),
@@ -142,34 +167,29 @@ class Scope:
         return out
 
 
-def _is_return(chain: Chain, maker_id: int | None, since: dt.datetime) -> bool:
-    for step in chain.steps:
-        event = step.event
-        if event.record_time < since and event.event_time < since:
-            continue
-        if event.disposition in RETURN_DISPOSITIONS:
-            return True
-        if event.biz_step in RETURN_STEPS and maker_id and event.enterprise_id == maker_id:
-            return True
-    return False
+def _is_return_step(event: TraceEvent, maker_id: int | None) -> bool:
+    """An event that sends a pack back: a return disposition, or a return step at its maker."""
+    if event.disposition in RETURN_DISPOSITIONS:
+        return True
+    return (
+        event.biz_step in RETURN_STEPS and maker_id is not None and event.enterprise_id == maker_id
+    )
 
 
 def assess(session: Session, batch: ParsedCode, at: dt.datetime) -> Scope:
     """Each pack of the batch: holder and status as known at ``at``, returned after it."""
-    actor = system_actor("trace.recall")
+    states = pack_states(session, batch_packs(session, batch), at, RETURN_DISPOSITIONS,
+                         RETURN_STEPS)  # fmt: skip
+    holder_ids = states["holder_id"].drop_nulls().unique().to_list()
+    holders = {
+        e.id: e for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(holder_ids)))
+    }
     scope = Scope()
-    for epc, maker_id in sorted(batch_packs(session, batch).items()):
-        chain = chain_for(session, actor, parse_code(epc))
-        before = chain.known_before(at)
-        scope.packs.append(
-            PackState(
-                epc=epc,
-                maker_id=maker_id,
-                holder=before.custodian,
-                status=before.status[0],
-                returned=_is_return(chain, maker_id, at),
-            )
-        )
+    scope.packs = [
+        PackState(epc=epc, maker_id=maker_id, holder=holders.get(holder_id or 0),
+                  status=status, returned=returned)
+        for epc, maker_id, holder_id, status, returned in states.iter_rows()
+    ]  # fmt: skip
     return scope
 
 
