@@ -181,7 +181,7 @@ def export(
 
     filters = _filters(status, kind, deadline, q, enterprise_id, product_id)
     rows = service.all_complaints(session, actor, filters)
-    regions = dict(session.execute(select(Region.code, Region.name)).tuples().all())
+    regions = {code: name for code, name in session.execute(select(Region.code, Region.name))}
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has one sheet
@@ -216,7 +216,7 @@ def export(
 def _detail_context(
     request: Request, session: Any, complaint: Complaint, **extra: Any
 ) -> dict[str, Any]:
-    regions = dict(session.execute(select(Region.code, Region.name)).tuples().all())
+    regions = {code: name for code, name in session.execute(select(Region.code, Region.name))}
     return {
         "c": complaint,
         "state": service.deadline_state(complaint),

@@ -524,7 +524,8 @@ def monthly_counts(
     import polars as pl
 
     today = today or today_local()
-    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    back = today.year * 12 + today.month - 1 - (months - 1)
+    first = dt.date(back // 12, back % 12 + 1, 1)
     since = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC) - dt.timedelta(hours=8)
     stmt = scoped(
         select(Complaint.received_at, Complaint.kind).where(Complaint.received_at >= since),
