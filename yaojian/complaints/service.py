@@ -8,6 +8,7 @@ recomputed at each step from rules.toml and stored on the complaint (``due_on``)
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 import secrets
 from dataclasses import dataclass
@@ -57,9 +58,10 @@ class WorkflowConflict(Conflict):
 # ---------------------------------------------------------------- receiving
 
 
-def _tracking_number(kind: ComplaintKind, day: dt.date) -> str:
+def _tracking_number(kind: ComplaintKind, day: dt.date, rng: random.Random | None) -> str:
     prefix = "TS" if kind is ComplaintKind.COMPLAINT else "JB"
-    token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(10))  # 50 random bits
+    choose = rng.choice if rng is not None else secrets.choice
+    token = "".join(choose(_TOKEN_ALPHABET) for _ in range(10))  # 50 random bits
     return f"{prefix}{day:%Y%m%d}-{token}"
 
 
@@ -139,8 +141,12 @@ def submit(
     *,
     channel: str = "web",
     now: dt.datetime | None = None,
+    rng: random.Random | None = None,
 ) -> Complaint:
-    """Receive a complaint, route it to a desk, start its first deadline, check for a cluster."""
+    """Receive a complaint, route it to a desk, start its first deadline, check for a cluster.
+
+    ``rng`` draws the tracking number reproducibly (the demo); by default it comes from
+    ``secrets``, so that numbers cannot be predicted."""
     authorize(actor, Action.COMPLAINT_SUBMIT)
     now = now or utcnow()
     if data.kind is ComplaintKind.COMPLAINT:
@@ -162,7 +168,7 @@ def submit(
         region_code, routing = _province(session).code, Routing.PROVINCE
     received_on = to_local(now).date()
     complaint = Complaint(
-        number=_tracking_number(data.kind, received_on),
+        number=_tracking_number(data.kind, received_on, rng),
         kind=data.kind,
         status=ComplaintStatus.RECEIVED,
         channel=channel,
