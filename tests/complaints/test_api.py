@@ -252,3 +252,13 @@ def test_public_submissions_are_rate_limited_per_client(
     refused = client.post(SUBMIT, json=complaint_data("某药房"))
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert int(refused.headers["retry-after"]) > 0
+
+
+def test_a_cross_site_form_post_to_the_json_endpoint_is_refused(client: TestClient) -> None:
+    # A form on another site can send text/plain or form bodies without a CORS preflight, but
+    # not application/json: the endpoint reads only JSON, so such a post stores nothing.
+    body = (
+        '{"kind": "report", "enterprise": "某药房", "description": "该店无执业药师在岗销售处方药"}'
+    )
+    response = client.post(SUBMIT, content=body, headers={"content-type": "text/plain"})
+    assert response.status_code == 422
