@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.builders import bearer, credit_code, make_drug, make_enterprise
+from tests.builders import bearer, credit_code, machine_token, make_drug, make_enterprise
 from tests.complaints.builders import complaint_data
 from yaojian.audit.models import AuditEntry
 from yaojian.auth.models import Role
@@ -128,6 +128,17 @@ def test_a_county_regulator_of_another_county_gets_404(
     assert mine[0]["masked_contact"] == "张* · 138****5678"
     assert "contact_phone" not in mine[0]
     assert client.get("/api/v1/complaints", headers={}).status_code == 401
+    # Not even the enterprise complained about reads it: it names the complainant.
+    token = {"Authorization": f"Bearer {machine_token(session, pharmacy)}"}
+    session.commit()
+    assert client.get(f"/api/v1/complaints/{complaint_id}", headers=token).status_code == 404
+    assert client.get("/api/v1/complaints", headers=token).json()["total"] == 0
+    inspector = bearer(client, session, Role.INSPECTOR, "330100")
+    assert client.get(f"/api/v1/complaints/{complaint_id}", headers=inspector).status_code == 200
+    refused = client.post(
+        f"/api/v1/complaints/{complaint_id}/decision", json=accept, headers=inspector
+    )
+    assert refused.status_code == 403
 
 
 def test_the_desk_receives_handles_replies_and_closes_and_every_step_is_audited(

@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from yaojian.auth.actor import Actor
+from yaojian.auth.permissions import ALLOWED, Action
 from yaojian.complaints import service
 from yaojian.complaints.api import limit_client, receipt
 from yaojian.complaints.choices import (
@@ -214,7 +216,7 @@ def export(
 
 
 def _detail_context(
-    request: Request, session: Any, complaint: Complaint, **extra: Any
+    request: Request, session: Any, actor: Actor, complaint: Complaint, **extra: Any
 ) -> dict[str, Any]:
     regions = {code: name for code, name in session.execute(select(Region.code, Region.name))}
     return {
@@ -224,6 +226,7 @@ def _detail_context(
         "regions": regions,
         "counties": _counties(session),
         "reply_owed": service.reply_owed(complaint),
+        "can_handle": actor.role in ALLOWED[Action.COMPLAINT_HANDLE],
         "csrf_field": CSRF_FIELD,
         "csrf_token": form_token(request),
         "error": None,
@@ -236,7 +239,9 @@ def complaint_page(
 ) -> Response:
     request.state.actor = actor
     complaint = service.get_complaint(session, actor, complaint_id)
-    return render(request, "complaints/detail.html", _detail_context(request, session, complaint))
+    return render(
+        request, "complaints/detail.html", _detail_context(request, session, actor, complaint)
+    )
 
 
 def _act(session: Any, actor: Any, complaint_id: int, action: str, form: dict[str, str]) -> None:
@@ -289,7 +294,7 @@ async def act(
         problem = "；".join(f"{p.name}: {p.reason}" for p in exc.invalid_params) or exc.detail
         if exc.status == 409:
             problem = exc.detail
-        context = _detail_context(request, session, complaint, error=problem)
+        context = _detail_context(request, session, actor, complaint, error=problem)
         return render(request, "complaints/detail.html", context, status_code=exc.status)
     if action == "transfer":
         return RedirectResponse("/complaints", status_code=303)
