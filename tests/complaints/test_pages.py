@@ -49,9 +49,12 @@ def test_the_public_form_needs_no_account_and_routes_to_the_enterprises_county(
     assert (complaint.region_code, complaint.channel) == ("330108", "web")
 
 
-def test_the_public_form_speaks_english_when_asked(client: TestClient) -> None:
+def test_the_public_form_speaks_english_when_asked_and_keeps_to_it(client: TestClient) -> None:
     page = client.get("/complaints/new?lang=en")
     assert "Complaints and reports on drugs, devices and cosmetics" in page.text
+    data = complaint_data("某药房", csrf_token=_token(page.text))
+    done = client.post("/complaints/new?lang=en", data=data)
+    assert "Tracking number" in done.text
 
 
 def test_a_post_without_the_forms_token_is_refused(client: TestClient, session: Session) -> None:

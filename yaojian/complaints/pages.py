@@ -31,6 +31,7 @@ from yaojian.registry.models import Region
 from yaojian.web.csrf import FIELD as CSRF_FIELD
 from yaojian.web.csrf import check_token, form_token
 from yaojian.web.deps import ActorDep, LoggedInDep, SessionDep
+from yaojian.web.i18n import pick_locale
 from yaojian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -92,7 +93,9 @@ def track_lookup(
 ) -> Response:
     request.state.actor = actor
     if number:
-        return RedirectResponse(f"/complaints/track/{number.strip()}", status_code=303)
+        lang = request.query_params.get("lang")
+        suffix = f"?lang={pick_locale(lang)}" if lang else ""
+        return RedirectResponse(f"/complaints/track/{number.strip()}{suffix}", status_code=303)
     return render(request, "complaints/track.html", {"t": None, "number": ""})
 
 
