@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from yaojian.auth.actor import Actor, system_actor
 from yaojian.demo.trace_flows import (
+    CASE_SIZE,
     CASE_WINDOW_DAYS,
     ZONE,
     Flow,
@@ -89,13 +90,19 @@ class _Planter:
     per_kind: int
     actor: Actor = field(default_factory=lambda: system_actor("demo"))
     numbers: Numbers = field(default_factory=lambda: Numbers(FIRST_PACK, FIRST_CASE))
-    planted: int = 0
+    counts: Counter[str] = field(default_factory=Counter)  # truths kept, by kind
+    used: set[int] = field(default_factory=set)  # unlicensed enterprises planted already
+    known: dict[int, Enterprise] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.who = parties(
             self.session, self.as_of - dt.timedelta(days=CASE_WINDOW_DAYS), self.as_of
         )
-        self.places = cache(lambda i: self.session.get_one(Enterprise, i))
+
+    def places(self, enterprise_id: int) -> Enterprise:
+        if enterprise_id not in self.known:
+            self.known[enterprise_id] = self.session.get_one(Enterprise, enterprise_id)
+        return self.known[enterprise_id]
 
     def name(self, enterprise_id: int) -> str:
         return self.places(enterprise_id).name
@@ -123,17 +130,17 @@ class _Planter:
         self, kind: str, subject: tuple[SubjectType, str], note: str, enterprise_id: int | None
     ) -> None:
         plant_truth(self.session, kind, subject, note, enterprise_id)
-        self.planted += 1
+        self.counts[kind] += 1
 
-    def pick(self, items: list[T], n: int | None = None) -> list[T]:
-        return self.rng.sample(items, k=min(len(items), n or self.per_kind))
+    def pick(self, items: list[T], n: int) -> list[T]:
+        return self.rng.sample(items, k=min(len(items), n))
 
 
-def dispensed_twice(p: _Planter) -> None:
+def dispensed_twice(p: _Planter, want: int) -> None:
     """A pack dispensed at one pharmacy and, days later, again at another."""
     flow = p.host()
     sold = [pack for pack, d in flow.delivered.items() if d.dispensed_at is not None]
-    for pack in p.pick(sold):
+    for pack in p.pick(sold, want):
         first = flow.delivered[pack]
         assert first.dispensed_at is not None
         pharmacies = [
@@ -152,10 +159,10 @@ def dispensed_twice(p: _Planter) -> None:
     p.capture(flow)
 
 
-def seen_in_two_places(p: _Planter) -> None:
+def seen_in_two_places(p: _Planter, want: int) -> None:
     """A pack received at one outlet and scanned minutes later at another ≥ 100 km away."""
     flow = p.host()
-    for pack in p.pick(list(flow.delivered)):
+    for pack in p.pick(list(flow.delivered), want):
         got = flow.delivered[pack]
         here = p.places(got.outlet)
         if here.latitude is None or here.longitude is None:
@@ -180,10 +187,10 @@ def seen_in_two_places(p: _Planter) -> None:
     p.capture(flow)
 
 
-def never_commissioned(p: _Planter) -> None:
+def never_commissioned(p: _Planter, want: int) -> None:
     """Packs of a real GTIN that no commissioning brought into being, shipped and received."""
     flow = p.host(cases=1)
-    strays = [p.numbers.next_pack(flow.gtin) for _ in range(p.per_kind)]
+    strays = [p.numbers.next_pack(flow.gtin) for _ in range(min(want, CASE_SIZE))]
     outlet = p.rng.choice(p.who.outlets_for(flow.drug))
     when = flow.unpacked_at + dt.timedelta(days=p.rng.randint(1, 5))
     flow.events += [
@@ -198,9 +205,9 @@ def never_commissioned(p: _Planter) -> None:
     p.capture(flow)
 
 
-def expired_moved(p: _Planter) -> None:
+def expired_moved(p: _Planter, want: int) -> None:
     """Batches made two years ago whose last packs left the wholesaler after the expiry date."""
-    for _ in range(p.per_kind):
+    for _ in range(want):
         start = _at(p.as_of - dt.timedelta(days=730 + p.rng.randint(20, 60)), 8)
         # Parties licensed over the whole two years, so that only the expiry is wrong.
         who = parties(p.session, start.date(), p.as_of)
@@ -222,9 +229,9 @@ def expired_moved(p: _Planter) -> None:
         p.capture(flow)
 
 
-def recalled_moved(p: _Planter) -> None:
+def recalled_moved(p: _Planter, want: int) -> None:
     """Batches recalled through the recall service, then one pack still dispensed or shipped."""
-    for _ in range(p.per_kind):
+    for _ in range(want):
         flow = p.host(cases=1, hold=1)
         p.capture(flow)
         recall = start_recall(
@@ -248,13 +255,15 @@ def recalled_moved(p: _Planter) -> None:
                 f"after the recall started", where)  # fmt: skip
 
 
-def unlicensed_receipts(p: _Planter) -> None:
+def unlicensed_receipts(p: _Planter, want: int) -> None:
     """Packs received by pharmacies or hospitals whose licence had lapsed or was suspended."""
-    flow = p.host(cases=1, hold=p.per_kind)
+    flow = p.host(cases=1, hold=min(want, CASE_SIZE))
     earliest = flow.unpacked_at.date() + dt.timedelta(days=2)
     latest = p.as_of - dt.timedelta(days=2)
     found: list[tuple[Enterprise, dt.date, str]] = []
     for enterprise, licences in _unlicensed(p):
+        if enterprise.id in p.used:
+            continue
         valid = [lic for lic in licences if lic.status is LicenceStatus.VALID]
         lapse = max((lic.valid_to for lic in valid), default=None)
         first = max(earliest, lapse + dt.timedelta(days=1)) if lapse else earliest
@@ -268,7 +277,8 @@ def unlicensed_receipts(p: _Planter) -> None:
             else f"{licence.status.value}"
         )
         found.append((enterprise, day, f"licence {licence.number} {why}"))
-    for pack, (enterprise, day, why) in zip(flow.held[-p.per_kind :], p.pick(found), strict=False):
+    for pack, (enterprise, day, why) in zip(flow.held[-want:], p.pick(found, want), strict=False):
+        p.used.add(enterprise.id)
         ensure_locations(p.session, {enterprise.id})
         flow.events += [
             move(_at(day - dt.timedelta(days=1), 14), sgln(flow.wholesaler), "shipping",
@@ -302,10 +312,10 @@ def _unlicensed(p: _Planter) -> list[tuple[Enterprise, list[Licence]]]:
     ]
 
 
-def received_unshipped(p: _Planter) -> None:
+def received_unshipped(p: _Planter, want: int) -> None:
     """Packs the wholesaler never recorded shipping, received by an outlet."""
-    flow = p.host(cases=1, hold=p.per_kind)
-    for pack in flow.held[-p.per_kind :]:
+    flow = p.host(cases=1, hold=min(want, CASE_SIZE))
+    for pack in flow.held[-want:]:
         outlet = p.rng.choice(p.who.outlets_for(flow.drug))
         when = flow.unpacked_at + dt.timedelta(days=p.rng.randint(2, 10))
         flow.events.append(move(when, sgln(outlet), "receiving", "sellable_accessible", pack))
@@ -315,12 +325,11 @@ def received_unshipped(p: _Planter) -> None:
     p.capture(flow)
 
 
-def packed_twice(p: _Planter) -> None:
+def packed_twice(p: _Planter, want: int) -> None:
     """A pack scanned into a second case on the packing line while its first case was closed."""
     flow = p.host()
-    for n in range(p.per_kind):
-        case = flow.cases[n % len(flow.cases)]
-        pack = case.packs[p.rng.randrange(len(case.packs))]
+    for pack in p.pick(flow.packs, min(want, CASE_SIZE)):
+        case = next(c for c in flow.cases if pack in c.packs)
         second = p.numbers.next_case()
         when = case.packed_at + dt.timedelta(minutes=p.rng.randint(10, 50))
         flow.events.append(aggregate(when, sgln(flow.maker), True, second, [pack]))
@@ -330,11 +339,11 @@ def packed_twice(p: _Planter) -> None:
     p.capture(flow)
 
 
-def unpacked_stray(p: _Planter) -> None:
+def unpacked_stray(p: _Planter, want: int) -> None:
     """An unpacking at the wholesaler that lists a pack of another case among its contents."""
     flow = p.host()
     cases = flow.cases
-    for n in range(min(p.per_kind, len(cases)) if len(cases) > 1 else 0):
+    for n in range(min(want, len(cases))):
         case, other = cases[n], cases[(n + 1) % len(cases)]
         stray = other.packs[p.rng.randrange(len(other.packs))]
         case.unpacking["childEPCs"].append(stray)
@@ -344,7 +353,7 @@ def unpacked_stray(p: _Planter) -> None:
     p.capture(flow)
 
 
-PLANTERS: dict[str, Callable[[_Planter], None]] = {
+PLANTERS: dict[str, Callable[[_Planter, int], None]] = {
     "serial_dispensed_twice": dispensed_twice,
     "serial_in_two_places": seen_in_two_places,
     "code_not_commissioned": never_commissioned,
@@ -362,6 +371,10 @@ def plant_anomalies(session: Session, rng: random.Random, *, as_of: dt.date, sca
     planter = _Planter(session, rng, as_of, per_kind=max(3, 30 // scale))
     if not (planter.who.wholesalers and planter.who.outlets and planter.who.drugs):
         return 0
-    for plant in PLANTERS.values():
-        plant(planter)
-    return planter.planted
+    for kind, plant in PLANTERS.items():
+        # A host flow may offer fewer places than wanted: another one, until none helps.
+        while (want := planter.per_kind - planter.counts[kind]) > 0:
+            plant(planter, want)
+            if planter.per_kind - planter.counts[kind] == want:
+                break
+    return sum(planter.counts.values())
