@@ -29,6 +29,7 @@ from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.complaints import generate_complaints
 from yaojian.demo.pv_reports import generate_reports
+from yaojian.demo.trace_anomalies import plant_anomalies
 from yaojian.demo.trace_flows import generate_flows
 from yaojian.pv.indicators import Period
 from yaojian.pv.models import PairStatistic, ReportCategory
@@ -326,6 +327,7 @@ def generate(
 
     # ---- supply-chain flows through the EPCIS repository
     result.counts["trace_events"] = generate_flows(session, rng, as_of=as_of, scale=divisor)
+    result.counts["trace_anomalies"] = plant_anomalies(session, rng, as_of=as_of, scale=divisor)
 
     # ---- demo accounts, the audit entry of the generation, the first signals
     actor = system_actor("demo")
