@@ -14,6 +14,7 @@ from yaojian.pv.models import (
     TermSynonym,
 )
 from yaojian.registry.models import Batch, Enterprise, KeyPosition, Licence, Person, Product, Region
+from yaojian.sampling.models import FollowUp, Sample, SamplingPlan, SamplingQuota, TestItem
 from yaojian.signals.models import RiskSignal
 from yaojian.trace.models import CaptureJob, TraceEvent, TraceEventEpc, TraceLocation
 
@@ -26,6 +27,7 @@ __all__ = [
     "Batch",
     "CaptureJob",
     "Enterprise",
+    "FollowUp",
     "KeyPosition",
     "Licence",
     "MeddraTerm",
@@ -37,8 +39,12 @@ __all__ = [
     "ReportDrug",
     "ReportReaction",
     "RiskSignal",
+    "Sample",
+    "SamplingPlan",
+    "SamplingQuota",
     "SignalReview",
     "TermSynonym",
+    "TestItem",
     "TraceEvent",
     "TraceEventEpc",
     "TraceLocation",
