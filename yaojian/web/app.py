@@ -22,6 +22,7 @@ from yaojian.pv.report_pages import router as pv_report_pages
 from yaojian.pv.review_api import router as pv_review_api
 from yaojian.registry.api import router as registry_api
 from yaojian.registry.pages import router as registry_pages
+from yaojian.sampling.api import router as sampling_api
 from yaojian.settings import Settings, get_settings
 from yaojian.signals.api import router as signals_api
 from yaojian.trace.api import locations_router as trace_locations_api
@@ -87,6 +88,7 @@ def create_app(
         registry_pages,
         pv_report_pages,
         pv_pages,
+        sampling_api,
     ):
         app.include_router(router)
 
