@@ -99,16 +99,19 @@ def take(
 
 
 def to_lab(session: Session, sample: Sample, actor: Actor = ADMIN) -> Sample:
-    receipt = LabReceipt(lab="浙江省食品药品检验研究院", received_on=SAMPLED_ON + dt.timedelta(days=2))
+    receipt = LabReceipt(
+        lab="浙江省食品药品检验研究院", received_on=SAMPLED_ON + dt.timedelta(days=2)
+    )
     return service.receive_at_lab(session, actor, sample.id, receipt)
 
 
 def report(passed: bool = True, failing_item: str = "溶出度") -> ResultCreate:
-    items = [
-        TestItemIn(item="性状", standard="应为胶囊，内容物为白色粉末", result="符合规定", passed=True),
-        TestItemIn(item=failing_item, standard="限度为标示量的80%", result="68%" if not passed
-                   else "92%", passed=passed),
-    ]  # fmt: skip
+    looks = TestItemIn(item="性状", standard="内容物为白色粉末", result="符合规定", passed=True)
+    measured = "92%" if passed else "68%"
+    dissolves = TestItemIn(
+        item=failing_item, standard="限度为标示量的80%", result=measured, passed=passed
+    )
+    items = [looks, dissolves]
     return ResultCreate(
         report_number=f"ZJ{YEAR}-{next(_reports):05d}",
         reported_on=SAMPLED_ON + dt.timedelta(days=5),

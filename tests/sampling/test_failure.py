@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.builders import ADMIN
-from tests.sampling.builders import LOT, report, take, reported, to_lab, world
+from tests.sampling.builders import LOT, report, reported, take, to_lab, world
 from tests.trace import flows
 from yaojian.audit.models import AuditEntry
 from yaojian.registry.choices import ReleaseStatus

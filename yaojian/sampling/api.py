@@ -116,9 +116,7 @@ def get_follow_up(session: SessionDep, actor: LoggedInDep, follow_up_id: int) ->
 def close_follow_up(
     session: SessionDep, actor: LoggedInDep, follow_up_id: int, data: FollowUpClose
 ) -> FollowUpRead:
-    return FollowUpRead.model_validate(
-        service.close_follow_up(session, actor, follow_up_id, data)
-    )
+    return FollowUpRead.model_validate(service.close_follow_up(session, actor, follow_up_id, data))
 
 
 @router.get("/indicator", response_model=IndicatorRead)

@@ -270,6 +270,23 @@ def _next_number(session: Session, year: int, county: str) -> str:
     return f"{prefix}{seq:04d}"
 
 
+def find_batch(session: Session, approval_number: str, batch_number: str) -> Batch:
+    """The registry batch of a drug's approval number and batch number, as printed on the pack."""
+    product_id = session.scalar(
+        select(Product.id).where(Product.approval_number == approval_number.strip())
+    )
+    if product_id is None:
+        raise InvalidInput("approval_number", f"{approval_number} is not in the product registry")
+    batch = session.scalars(
+        select(Batch).where(
+            Batch.product_id == product_id, Batch.batch_number == batch_number.strip()
+        )
+    ).first()
+    if batch is None:
+        raise InvalidInput("batch_number", f"batch {batch_number} of this drug is not registered")
+    return batch
+
+
 def get_sample(session: Session, actor: Actor, sample_id: int) -> Sample:
     return get_visible(session, actor, Sample, sample_id, "sample")
 

@@ -23,6 +23,7 @@ from yaojian.pv.review_api import router as pv_review_api
 from yaojian.registry.api import router as registry_api
 from yaojian.registry.pages import router as registry_pages
 from yaojian.sampling.api import router as sampling_api
+from yaojian.sampling.pages import router as sampling_pages
 from yaojian.settings import Settings, get_settings
 from yaojian.signals.api import router as signals_api
 from yaojian.trace.api import locations_router as trace_locations_api
@@ -89,6 +90,7 @@ def create_app(
         pv_report_pages,
         pv_pages,
         sampling_api,
+        sampling_pages,
     ):
         app.include_router(router)
 
