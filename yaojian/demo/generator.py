@@ -28,6 +28,7 @@ from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.pv_reports import generate_reports
+from yaojian.demo.sampling import generate_samplings
 from yaojian.demo.trace_flows import generate_flows
 from yaojian.pv.indicators import Period
 from yaojian.pv.models import PairStatistic, ReportCategory
@@ -362,6 +363,9 @@ def generate(
             )
             or 0
         )
+    # ---- two years of supervisory sampling; failures signal through the services
+    sampling = generate_samplings(session, rng, as_of=as_of, divisor=divisor)
+    result.counts["samples"], result.signals = sampling.samples, result.signals + sampling.signals
     session.flush()
     return result
 

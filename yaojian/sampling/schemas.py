@@ -34,6 +34,8 @@ class AllocateRequest(BaseModel):
     total: int = Field(ge=1, le=100_000)
     risk_weighted: bool = True
     enterprise_kinds: list[EnterpriseKind] = Field(default_factory=list)
+    # Every county with an enterprise of these kinds gets at least this many; the rest is split.
+    minimum_per_county: int = Field(0, ge=0, le=1_000)
 
 
 class QuotaRead(BaseModel):

@@ -172,7 +172,16 @@ def allocate(session: Session, actor: Actor, plan_id: int, data: AllocateRequest
     )
     if not weights:
         raise InvalidInput("total", "no enterprise of these kinds in the plan's region")
-    targets = largest_remainder(data.total, {c: w.total for c, w in weights.items()})
+    floor = data.minimum_per_county
+    if floor * len(weights) > data.total:
+        raise InvalidInput(
+            "minimum_per_county",
+            f"{len(weights)} counties × {floor} is more than the total of {data.total}",
+        )
+    rest = largest_remainder(
+        data.total - floor * len(weights), {c: w.total for c, w in weights.items()}
+    )
+    targets = {c: floor + n for c, n in rest.items()}
     plan.quotas = [
         SamplingQuota(region_code=code, target=targets[code], weight=round(w.mean, 4))
         for code, w in sorted(weights.items())
