@@ -68,7 +68,9 @@ def indicator(
 ) -> pl.DataFrame:
     """A first row for everything the actor sees, then one per city (or county) of their area.
 
-    Areas without a tested sample are listed with a null rate, so that a gap is visible.
+    Areas without a tested sample are listed with a null rate, so that a gap is visible. A
+    regulator whose jurisdiction is one area at the grouping level (a county regulator, or a
+    city regulator by city) gets the first row only: there is nothing to break it into.
     """
     frame = sample_frame(session, actor, year, strict=strict)
     width = 4 if by == "city" else 6
@@ -81,8 +83,7 @@ def indicator(
             for r in session.scalars(
                 select(Region).where(Region.level == level).order_by(Region.code)
             )
-            # A county regulator's city row is their county's share of it.
-            if r.code.startswith(prefix) or prefix.startswith(r.code[:width])
+            if r.code.startswith(prefix) and len(prefix) < width
         ],
         schema={"code": pl.String, "name": pl.String},
         orient="row",

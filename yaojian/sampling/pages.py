@@ -447,7 +447,7 @@ def indicator_page(
     rows = indicator(session, actor, year, by=by, strict=strict).to_dicts()
     chart = [
         {"name": r["name"], "rate": r["pass_rate"], "tested": r["tested"], "failed": r["failed"]}
-        for r in rows[1:]
+        for r in rows[1:] or rows[:1]
     ]
     return render(
         request,
