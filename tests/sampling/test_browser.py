@@ -31,4 +31,6 @@ def test_a_county_regulator_reads_the_pass_rate_and_opens_a_failed_sample(
     page.wait_for_selector("#sample-number")
     assert page.locator("#sample-status").inner_text() == "不合格"
     assert "控制中" in page.content()
+    page.goto(f"{live_server}/sampling/samples")
+    assert page.locator("#follow-ups tbody tr").count() >= 1  # the latest failure is open
     page.screenshot(path=str(ARTIFACTS / "sampling-sample.png"), full_page=True)

@@ -345,14 +345,15 @@ def _schedule(rng: random.Random, draft: _Draft, as_of: dt.date) -> None:
 
 
 def _failing(drafts: list[_Draft]) -> set[int]:
-    """Reported drafts whose draw falls under their failure chance; at least MIN_FAILURES,
-    taking the likeliest (one of them in the demo county when it has a reported sample)."""
+    """Reported drafts whose draw falls under their failure chance, one in the demo county, and
+    at least MIN_FAILURES, taking the likeliest."""
     reported = [d for d in drafts if d.reported_on is not None]
     failing = {id(d) for d in reported if d.draw < d.failure_chance}
     ranked = sorted(reported, key=lambda d: (d.draw / d.failure_chance, d.sampled_on))
-    in_demo_county = [d for d in ranked if d.enterprise.region_code == DEMO_COUNTY]
+    # The demo county's latest report, so that its regulator finds an open follow-up.
+    in_demo_county = [d for d in reported if d.enterprise.region_code == DEMO_COUNTY]
     if in_demo_county and not any(id(d) in failing for d in in_demo_county):
-        failing.add(id(in_demo_county[0]))
+        failing.add(id(max(in_demo_county, key=lambda d: (d.reported_on, d.sampled_on))))
     for d in ranked:
         if len(failing) >= MIN_FAILURES:
             break

@@ -9,7 +9,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const lowest = Math.min(target, ...rates.filter((v) => v !== null));
   const chart = echarts.init(el);
   chart.setOption({
-    grid: { left: 56, right: 16, top: 24, bottom: 56 },
+    grid: { left: 56, right: 48, top: 24, bottom: 56 },
     tooltip: {
       trigger: "axis",
       formatter: (ps) => {
