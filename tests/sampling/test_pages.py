@@ -142,3 +142,21 @@ def test_the_sampling_pages_speak_english(client: TestClient, session: Session) 
     english = client.get("/sampling/indicator").text
     assert "pass rate of essential and centrally procured drugs" in english.lower()
     assert "Supervisory sampling" in client.get("/sampling/samples").text
+
+
+def test_an_enterprise_reads_its_results_but_not_the_follow_up(
+    client: TestClient, session: Session
+) -> None:
+    w = world(session)
+    failed = reported(session, w.special, w.batch, w.xihu, passed=False)
+    other = take(session, w.special, w.batch, w.binjiang)
+    sign_in(client, session, Role.ENTERPRISE, enterprise=w.xihu)
+    listing = client.get("/sampling/samples").text
+    assert failed.sample_number in listing and other.sample_number not in listing
+    page = client.get(f"/sampling/samples/{failed.id}").text
+    assert "不符合规定" in page and "不合格后续处置" not in page and 'id="receipt-form"' not in page
+    assert (
+        client.get(f"/sampling/samples/{other.id}", headers={"accept": "text/html"}).status_code
+        == 404
+    )
+    assert client.get("/sampling/samples/new", headers={"accept": "text/html"}).status_code == 403

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.builders import bearer
-from tests.sampling.builders import SAMPLED_ON, YEAR, report, take, to_lab, world
+from tests.sampling.builders import SAMPLED_ON, YEAR, report, reported, take, to_lab, world
 from yaojian.auth.models import Role
 
 RECEIPT = {"lab": "杭州市食品药品检验研究院", "received_on": str(SAMPLED_ON + dt.timedelta(days=1))}
@@ -148,11 +148,15 @@ def test_an_enterprise_sees_its_own_results_and_nothing_else(
     w = world(session)
     own = take(session, w.special, w.batch, w.xihu)
     other = take(session, w.special, w.batch, w.binjiang)
+    failed = reported(session, w.special, w.batch, w.xihu, passed=False)
     headers = bearer(client, session, Role.ENTERPRISE, enterprise=w.xihu)
     url = "/api/v1/sampling/samples"
     listed = client.get(url, headers=headers).json()
-    assert [s["id"] for s in listed["items"]] == [own.id]
+    assert {s["id"] for s in listed["items"]} == {own.id, failed.id}
     assert client.get(f"{url}/{own.id}", headers=headers).status_code == 200
+    result = client.get(f"{url}/{failed.id}", headers=headers).json()
+    assert result["status"] == "failed" and result["items"][1]["passed"] is False
+    assert result["follow_up"] is None  # the regulators' follow-up is not the enterprise's
     assert client.get(f"{url}/{other.id}", headers=headers).status_code == 404
     assert client.get("/api/v1/sampling/plans", headers=headers).json() == []  # unannounced
     assert client.get("/api/v1/sampling/follow-ups", headers=headers).json() == []

@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
+from yaojian.auth.actor import Actor
 from yaojian.kit.pagination import Page, PageParams
 from yaojian.sampling import service
 from yaojian.sampling.indicator import TARGET, indicator
-from yaojian.sampling.models import FollowUpStatus, SampleStatus
+from yaojian.sampling.models import FollowUpStatus, Sample, SampleStatus
 from yaojian.sampling.schemas import (
     AllocateRequest,
     FollowUpClose,
@@ -26,6 +27,12 @@ from yaojian.sampling.schemas import (
 from yaojian.web.deps import LoggedInDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/sampling", tags=["sampling"])
+
+
+def _read(sample: Sample, actor: Actor) -> SampleRead:
+    """The sample as the actor may know it: the follow-up is the regulators' own work."""
+    read = SampleRead.model_validate(sample)
+    return read if actor.is_regulator else read.model_copy(update={"follow_up": None})
 
 
 @router.get("/plans", response_model=list[PlanRead])
@@ -71,25 +78,25 @@ def list_samples(
         plan_id=plan_id, status=status, region_code=region_code, enterprise_id=enterprise_id,
         year=year, q=q,
     )  # fmt: skip
-    items = [SampleRead.model_validate(s) for s in rows]
+    items = [_read(s, actor) for s in rows]
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
 @router.post("/samples", response_model=SampleRead, status_code=status.HTTP_201_CREATED)
 def create_sample(session: SessionDep, actor: LoggedInDep, data: SampleCreate) -> SampleRead:
-    return SampleRead.model_validate(service.create_sample(session, actor, data))
+    return _read(service.create_sample(session, actor, data), actor)
 
 
 @router.get("/samples/{sample_id}", response_model=SampleRead)
 def get_sample(session: SessionDep, actor: LoggedInDep, sample_id: int) -> SampleRead:
-    return SampleRead.model_validate(service.get_sample(session, actor, sample_id))
+    return _read(service.get_sample(session, actor, sample_id), actor)
 
 
 @router.post("/samples/{sample_id}/lab-receipt", response_model=SampleRead)
 def receive_at_lab(
     session: SessionDep, actor: LoggedInDep, sample_id: int, data: LabReceipt
 ) -> SampleRead:
-    return SampleRead.model_validate(service.receive_at_lab(session, actor, sample_id, data))
+    return _read(service.receive_at_lab(session, actor, sample_id, data), actor)
 
 
 @router.post("/samples/{sample_id}/result", response_model=SampleRead)
@@ -97,7 +104,7 @@ def record_result(
     session: SessionDep, actor: LoggedInDep, sample_id: int, data: ResultCreate
 ) -> SampleRead:
     """The test report; a failing item quarantines the batch, emits a signal, opens a follow-up."""
-    return SampleRead.model_validate(service.record_result(session, actor, sample_id, data))
+    return _read(service.record_result(session, actor, sample_id, data), actor)
 
 
 @router.get("/follow-ups", response_model=list[FollowUpRead])

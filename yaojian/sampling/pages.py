@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from yaojian.auth.actor import Actor
-from yaojian.auth.permissions import ALLOWED, Action
+from yaojian.auth.permissions import ALLOWED, Action, authorize
 from yaojian.auth.scope import scoped
 from yaojian.kit.errors import DomainError, InvalidInput
 from yaojian.kit.pagination import PageParams
@@ -135,7 +135,8 @@ def sample_export(
     year: int | None = None,
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    stmt = service.sample_query(actor, **_filters(plan_id, status, region_code, year, q))
+    filters = _filters(plan_id, status, region_code, year, q)
+    stmt = service.sample_query(actor, with_relations=True, **filters)
     samples = list(session.scalars(stmt.limit(EXPORT_LIMIT)))
     stamp = today_local().strftime("%Y%m%d")
     return Response(
@@ -174,6 +175,7 @@ def sample_form(
     request: Request, session: SessionDep, actor: LoggedInDep, plan_id: int | None = None
 ) -> Response:
     request.state.actor = actor
+    authorize(actor, Action.SAMPLING_SAMPLE)
     context = _new_context(session, actor, form={"plan_id": plan_id})
     return render(request, "sampling/sample_new.html", context)
 

@@ -418,8 +418,16 @@ def sample_query(
     enterprise_id: int | None = None,
     year: int | None = None,
     q: str | None = None,
+    with_relations: bool = False,
 ) -> Select[Any]:
+    """The samples the actor may see, newest first; ``with_relations`` loads what a list shows."""
     stmt = select(Sample).order_by(Sample.sampled_on.desc(), Sample.id.desc())
+    if with_relations:
+        stmt = stmt.options(
+            selectinload(Sample.plan), selectinload(Sample.product), selectinload(Sample.batch),
+            selectinload(Sample.enterprise), selectinload(Sample.items),
+            selectinload(Sample.follow_up),
+        )  # fmt: skip
     if plan_id is not None:
         stmt = stmt.where(Sample.plan_id == plan_id)
     if status is not None:
@@ -446,7 +454,7 @@ def sample_query(
 def list_samples(
     session: Session, actor: Actor, params: PageParams, **filters: Any
 ) -> tuple[list[Sample], int]:
-    return paginate(session, sample_query(actor, **filters), params)
+    return paginate(session, sample_query(actor, with_relations=True, **filters), params)
 
 
 # ---------------------------------------------------------------- follow-ups
