@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -19,14 +20,19 @@ COLUMNS = [
 
 
 def samples_workbook(samples: list[Sample]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "抽检样品"
-    sheet.append([name for name, _ in COLUMNS])
+    """One sheet, a row per sample; written streaming (write-only) so that a big export is quick."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("抽检样品")
     for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.cell(row=1, column=index).font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name, _ in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
     for s in samples:
         sheet.append(
             [
@@ -38,7 +44,6 @@ def samples_workbook(samples: list[Sample]) -> bytes:
                 "、".join(i.item for i in s.items if not i.passed),
             ]
         )  # fmt: skip
-    sheet.freeze_panes = "A2"
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
