@@ -160,3 +160,23 @@ def test_an_enterprise_reads_its_results_but_not_the_follow_up(
         == 404
     )
     assert client.get("/sampling/samples/new", headers={"accept": "text/html"}).status_code == 403
+
+
+def test_a_county_regulator_plans_for_the_county_and_allocates_it(
+    client: TestClient, session: Session
+) -> None:
+    world(session)
+    sign_in(client, session, Role.COUNTY_REGULATOR, "330106")
+    form = client.get("/sampling/plans").text.split('name="region_code"')[1].split("</select>")[0]
+    assert "西湖区" in form and "杭州市" not in form
+    made = client.post(
+        "/sampling/plans",
+        data={"year": YEAR, "title": "西湖区零售药店专项抽检", "programme": "targeted",
+              "category": "drug", "region_code": "330106"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert made.status_code == 303
+    plan_url = made.headers["location"]
+    client.post(f"{plan_url}/allocate", data={"total": 3})
+    table = client.get(plan_url).text.split('id="quota-table"')[1].split("</table>")[0]
+    assert "西湖区" in table and "滨江区" not in table and ">3<" in table

@@ -20,7 +20,7 @@ from yaojian.auth.scope import scoped
 from yaojian.kit.errors import DomainError, InvalidInput
 from yaojian.kit.pagination import PageParams
 from yaojian.kit.timeutil import today_local
-from yaojian.registry.choices import EnterpriseKind, EnterpriseStatus, ProductCategory
+from yaojian.registry.choices import EnterpriseKind, EnterpriseStatus, ProductCategory, RegionLevel
 from yaojian.registry.models import Enterprise, Region
 from yaojian.sampling import service
 from yaojian.sampling.export import samples_workbook
@@ -350,7 +350,14 @@ def _plans_context(
         "programmes": list(Programme),
         "categories": list(ProductCategory),
         "may_plan": _may(actor, Action.SAMPLING_PLAN),
-        "regions": _regions(session, actor),
+        # The authorities the actor may plan for: their own and those below (not counties, for
+        # the province, whose list would run to 90).
+        "regions": [
+            r
+            for r in _regions(session, actor)
+            if r.code.startswith(actor.jurisdiction_prefix or "33")
+            and not (actor.is_province_wide and r.level is RegionLevel.COUNTY)
+        ],
         "error": None,
     } | extra
 

@@ -92,6 +92,8 @@ def enterprise_risk(
             ),
         )
     )
+    # Not scoped to the actor's samples on purpose: a maker's failures found in other counties
+    # count against it, and only counts per enterprise of the actor's region come out.
     failures: dict[int, int] = {}
     for sampled, maker in session.execute(past):
         for enterprise_id in {sampled, maker}:
