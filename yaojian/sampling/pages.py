@@ -40,7 +40,7 @@ from yaojian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
-EXPORT_LIMIT = 50_000
+EXPORT_LIMIT = 20_000  # about two years of the province; docs/performance.md
 _SAMPLED_KINDS = [k for kinds in service.STAGE_KINDS.values() for k in kinds]
 
 
