@@ -15,6 +15,7 @@ from yaojian.pv.models import (
     TermSynonym,
 )
 from yaojian.registry.models import Batch, Enterprise, KeyPosition, Licence, Person, Product, Region
+from yaojian.sampling.models import FollowUp, Sample, SamplingPlan, SamplingQuota, TestItem
 from yaojian.signals.models import RiskSignal
 from yaojian.trace.models import CaptureJob, TraceEvent, TraceEventEpc, TraceLocation
 
@@ -29,6 +30,7 @@ __all__ = [
     "Complaint",
     "ComplaintEntry",
     "Enterprise",
+    "FollowUp",
     "KeyPosition",
     "Licence",
     "MeddraTerm",
@@ -40,8 +42,12 @@ __all__ = [
     "ReportDrug",
     "ReportReaction",
     "RiskSignal",
+    "Sample",
+    "SamplingPlan",
+    "SamplingQuota",
     "SignalReview",
     "TermSynonym",
+    "TestItem",
     "TraceEvent",
     "TraceEventEpc",
     "TraceLocation",

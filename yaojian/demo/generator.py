@@ -29,6 +29,7 @@ from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.complaints import generate_complaints
 from yaojian.demo.pv_reports import generate_reports
+from yaojian.demo.sampling import generate_samplings
 from yaojian.demo.trace_anomalies import plant_anomalies
 from yaojian.demo.trace_flows import generate_flows
 from yaojian.pv.indicators import Period
@@ -368,6 +369,9 @@ def generate(
     # ---- a year of complaints and reports, more at enterprises that now carry signals
     result.counts["complaints"], clusters = generate_complaints(session, rng, divisor, as_of)
     result.signals += clusters
+    # ---- two years of supervisory sampling; failures signal through the services
+    sampling = generate_samplings(session, rng, as_of=as_of, divisor=divisor)
+    result.counts["samples"], result.signals = sampling.samples, result.signals + sampling.signals
     session.flush()
     return result
 

@@ -25,6 +25,8 @@ from yaojian.pv.report_pages import router as pv_report_pages
 from yaojian.pv.review_api import router as pv_review_api
 from yaojian.registry.api import router as registry_api
 from yaojian.registry.pages import router as registry_pages
+from yaojian.sampling.api import router as sampling_api
+from yaojian.sampling.pages import router as sampling_pages
 from yaojian.settings import Settings, get_settings
 from yaojian.signals.api import router as signals_api
 from yaojian.trace.api import locations_router as trace_locations_api
@@ -93,6 +95,8 @@ def create_app(
         complaints_public_api,
         complaints_api,
         complaints_pages,
+        sampling_api,
+        sampling_pages,
     ):
         app.include_router(router)
 
