@@ -3,6 +3,7 @@
 from yaojian.audit.models import AuditEntry, AuditHead
 from yaojian.auth.models import ApiToken, User
 from yaojian.db import Base
+from yaojian.enforcement.models import Case, CaseEvent, Evidence, PersonBan
 from yaojian.pv.models import (
     AnalysisRun,
     MeddraTerm,
@@ -25,12 +26,16 @@ __all__ = [
     "Base",
     "Batch",
     "CaptureJob",
+    "Case",
+    "CaseEvent",
     "Enterprise",
+    "Evidence",
     "KeyPosition",
     "Licence",
     "MeddraTerm",
     "PairStatistic",
     "Person",
+    "PersonBan",
     "Product",
     "Region",
     "Report",

@@ -19,6 +19,9 @@ class Action(StrEnum):
     PV_TERMINOLOGY = "pv.terminology"  # load MedDRA, edit the synonym table
     TRACE_CAPTURE = "trace.capture"  # send EPCIS events
     TRACE_RECALL = "trace.recall"  # start a recall of a batch
+    # enforcement
+    CASE_HANDLE = "enforcement.handle"  # open a case, investigate, upload evidence, serve, execute
+    CASE_DECIDE = "enforcement.decide"  # file, extend, decide, transfer, close (负责人审批)
 
 
 _REGULATORS_WHO_WRITE = {
@@ -43,6 +46,9 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.TRACE_CAPTURE: {Role.PROVINCE_ADMIN, Role.ENTERPRISE},
     # The province, or the regulators of the recalling party's county (and its city).
     Action.TRACE_RECALL: _REGULATORS_WHO_WRITE,
+    # enforcement: inspectors (稽查员) handle cases; the regulator's heads approve and decide.
+    Action.CASE_HANDLE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
+    Action.CASE_DECIDE: _REGULATORS_WHO_WRITE,
 }
 
 
