@@ -70,7 +70,7 @@ def decide(session: Session, actor: Actor, case_id: int, data: DecisionCreate) -
     departure needs a written reason (422 naming ``departure_reason``)."""
     case = service.load_for(session, actor, case_id, Action.CASE_DECIDE)
     service.require_stage(case, "decide_after_legal_review", CaseStage.LEGAL_REVIEW)
-    if len(data.review_opinion.strip()) < 4:
+    if len(data.review_opinion.strip()) < 2:
         raise InvalidInput(
             "review_opinion", "the legal review's opinion (法制审核意见) is required"
         )

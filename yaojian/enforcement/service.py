@@ -32,7 +32,7 @@ from yaojian.enforcement.schemas import (
     Transfer,
     TransferReply,
 )
-from yaojian.kit.errors import Conflict, InvalidInput, NotFound
+from yaojian.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from yaojian.kit.pagination import PageParams, paginate
 from yaojian.kit.timeutil import today_local
 from yaojian.registry.models import Enterprise, Region
@@ -86,6 +86,8 @@ def list_cases(
     enterprise_id: int | None = None,
     open_only: bool = False,
 ) -> tuple[list[Case], int]:
+    if not is_case_staff(actor):
+        raise Forbidden("case files are the regulators'; an enterprise reads its decisions")
     stmt = case_query(actor, stage=stage, enterprise_id=enterprise_id, open_only=open_only)
     return paginate(session, stmt, params)
 

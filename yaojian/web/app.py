@@ -15,6 +15,8 @@ from starlette.middleware.sessions import SessionMiddleware
 import yaojian
 from yaojian.auth.api import router as auth_api
 from yaojian.db import make_engine, session_factory
+from yaojian.enforcement import api as enforcement_api
+from yaojian.enforcement import pages as enforcement_pages
 from yaojian.kit.ratelimit import RateLimiter
 from yaojian.pv.api import router as pv_api
 from yaojian.pv.pages import router as pv_pages
@@ -87,6 +89,9 @@ def create_app(
         registry_pages,
         pv_report_pages,
         pv_pages,
+        enforcement_api.router,
+        enforcement_api.public_router,
+        enforcement_pages.router,
     ):
         app.include_router(router)
 
