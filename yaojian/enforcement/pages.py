@@ -35,7 +35,7 @@ from yaojian.kit.errors import DomainError
 from yaojian.kit.pagination import PageParams
 from yaojian.kit.timeutil import today_local
 from yaojian.registry.models import Enterprise, KeyPosition
-from yaojian.web.deps import ActorDep, LoggedInDep, SessionDep
+from yaojian.web.deps import ActorDep, LocaleDep, LoggedInDep, SessionDep
 from yaojian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -158,6 +158,7 @@ def _case_context(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
         rec = case.recommended
     return {
         "case": case,
+        "stages": list(CaseStage),
         "deadlines": running(case, today_local()),
         "evidence": evidence.list_evidence(session, actor, case.id),
         "violations": table.violations,
@@ -252,6 +253,7 @@ def discretion_fragment(
     request: Request,
     session: SessionDep,
     actor: LoggedInDep,
+    locale: LocaleDep,
     case_id: int,
     violation_code: Annotated[str, Form(max_length=20)] = "",
     circumstances: Annotated[list[str] | None, Form()] = None,
@@ -264,7 +266,7 @@ def discretion_fragment(
     try:
         code, chosen, value = _decision_form(violation_code, circumstances or [], goods_value)
         if code:
-            context["rec"] = decisions.recommendation_read(recommend(code, chosen, value))
+            context["rec"] = decisions.recommendation_read(recommend(code, chosen, value), locale)
     except DomainError as exc:
         context["error"] = _problem(exc)[0]
     except ValueError:
