@@ -27,6 +27,7 @@ from yaojian.auth.actor import system_actor
 from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
+from yaojian.demo.enforcement_cases import generate_cases
 from yaojian.demo.pv_reports import generate_reports
 from yaojian.demo.trace_flows import generate_flows
 from yaojian.pv.indicators import Period
@@ -362,6 +363,8 @@ def generate(
             )
             or 0
         )
+    # ---- a year of enforcement cases, more at enterprises with signals
+    result.counts["enforcement_cases"] = generate_cases(session, rng, divisor=divisor, as_of=as_of)
     session.flush()
     return result
 
