@@ -91,8 +91,21 @@ def _circumstances(rng: random.Random, code: str) -> list[str]:
     return chosen
 
 
-def generate_cases(session: Session, rng: random.Random, *, divisor: int, as_of: dt.date) -> int:
-    """Open and run a year of cases; returns how many. Expects enterprises and signals."""
+def generate_cases(
+    session: Session,
+    rng: random.Random,
+    *,
+    divisor: int,
+    as_of: dt.date,
+    focus_county: str | None = None,
+    demo_enterprise_id: int | None = None,
+) -> int:
+    """Open and run a year of cases; returns how many. Expects enterprises and signals.
+
+    ``focus_county`` gets a few more cases (the demo county regulator's caseload at the small
+    scale would otherwise be one case or none), and ``demo_enterprise_id`` one decided case, so
+    that the demo enterprise user has a decision to read.
+    """
     actor = system_actor("demo.enforcement")
     reference = min(as_of, today_local())
     enterprises = list(
@@ -123,9 +136,19 @@ def generate_cases(session: Session, rng: random.Random, *, divisor: int, as_of:
         ).all()
     )
     count = max(10, round(PROVINCE_CASES_PER_YEAR / divisor))
+    chosen = rng.choices(enterprises, weights=weights, k=count)
+    local = [
+        (e, w) for e, w in zip(enterprises, weights, strict=True) if e.region_code == focus_county
+    ]
+    if local:
+        chosen += rng.choices([e for e, _ in local], weights=[w for _, w in local], k=8)
     made = 0
-    for enterprise in rng.choices(enterprises, weights=weights, k=count):
+    for enterprise in chosen:
         _one_case(session, rng, actor, enterprise, open_signals, legal_reps, reference)
+        made += 1
+    demo = session.get(Enterprise, demo_enterprise_id) if demo_enterprise_id else None
+    if demo is not None and demo.kind in VIOLATIONS:
+        _one_case(session, rng, actor, demo, {}, legal_reps, reference, settled=True)
         made += 1
     # The daily deadline check, run once so that a newcomer finds its warnings.
     detect_case_deadlines(session, reference)
@@ -140,9 +163,13 @@ def _one_case(
     open_signals: dict[int, list[int]],
     legal_reps: dict[int, int],
     today: dt.date,
+    settled: bool = False,
 ) -> None:
+    """One case at its pace; ``settled``: discovered half a year ago and decided, no detours."""
     code = _pick(rng, VIOLATIONS[enterprise.kind])
-    discovered = today - dt.timedelta(days=rng.randint(0, 364))
+    if settled:
+        code = "dal-126"
+    discovered = today - dt.timedelta(days=180 if settled else rng.randint(0, 364))
     signals = open_signals.get(enterprise.id, [])
     if signals and rng.random() < 0.35:
         lead, signal_id, ref = LeadKind.SIGNAL, signals.pop(0), ""
@@ -158,16 +185,18 @@ def _one_case(
                  summary=SUMMARIES[code], discovered_on=discovered),
     )  # fmt: skip
     # 线索核查: a few working days; one lead in ten does not hold up; one in forty is slow.
-    slow = rng.random() < 0.025
+    slow = not settled and rng.random() < 0.025
     on = add_working_days(discovered, rng.randint(20, 30) if slow else rng.randint(2, 12))
     if on > today:
         return
-    if rng.random() < 0.1:
+    if not settled and rng.random() < 0.1:
         service.not_file(session, actor, case.id, NotFiled(on=on, note="经核查，违法事实不成立"))
         return
     service.file_case(session, actor, case.id, StepNote(on=on, note="同意立案"))
     filed = on
-    on += dt.timedelta(days=rng.randint(95, 130) if rng.random() < 0.03 else rng.randint(15, 60))
+    on += dt.timedelta(
+        days=rng.randint(95, 130) if not settled and rng.random() < 0.03 else rng.randint(15, 60)
+    )
     if code == "dal-116" or (code == "dal-117" and rng.random() < 0.15):
         sent = filed + dt.timedelta(days=rng.randint(3, 20))
         if sent <= today:

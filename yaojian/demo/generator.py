@@ -364,7 +364,10 @@ def generate(
             or 0
         )
     # ---- a year of enforcement cases, more at enterprises with signals
-    result.counts["enforcement_cases"] = generate_cases(session, rng, divisor=divisor, as_of=as_of)
+    result.counts["enforcement_cases"] = generate_cases(
+        session, rng, divisor=divisor, as_of=as_of,
+        focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
+    )  # fmt: skip
     session.flush()
     return result
 
