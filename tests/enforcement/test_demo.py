@@ -29,7 +29,7 @@ def test_a_year_of_cases_follows_the_signals_and_moves_through_the_stages(
                 source="test", kind="k", subject_type=SubjectType.ENTERPRISE,
                 subject_id=str(enterprise.id), severity=3, title="风险",
                 dedupe_key=f"demo:{enterprise.id}:{n}", enterprise_id=enterprise.id))  # fmt: skip
-    made = generate_cases(session, random.Random(3), divisor=40, as_of=dt.date.today())
+    made, _ = generate_cases(session, random.Random(3), divisor=40, as_of=dt.date.today())
     assert made == 75
     per = {
         eid: n

@@ -99,8 +99,9 @@ def generate_cases(
     as_of: dt.date,
     focus_county: str | None = None,
     demo_enterprise_id: int | None = None,
-) -> int:
-    """Open and run a year of cases; returns how many. Expects enterprises and signals.
+) -> tuple[int, int]:
+    """Open and run a year of cases; returns how many, and how many deadline warnings the
+    closing deadline check raised. Expects enterprises and signals.
 
     ``focus_county`` gets a few more cases (the demo county regulator's caseload at the small
     scale would otherwise be one case or none), and ``demo_enterprise_id`` one decided case, so
@@ -114,7 +115,7 @@ def generate_cases(
         )
     )
     if not enterprises:
-        return 0
+        return 0, 0
     open_signals: dict[int, list[int]] = {}
     for signal_id, enterprise_id in session.execute(
         select(RiskSignal.id, RiskSignal.enterprise_id)
@@ -151,8 +152,8 @@ def generate_cases(
         _one_case(session, rng, actor, demo, {}, legal_reps, reference, settled=True)
         made += 1
     # The daily deadline check, run once so that a newcomer finds its warnings.
-    detect_case_deadlines(session, reference)
-    return made
+    warnings, _ = detect_case_deadlines(session, reference)
+    return made, warnings
 
 
 def _one_case(

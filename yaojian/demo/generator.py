@@ -364,10 +364,11 @@ def generate(
             or 0
         )
     # ---- a year of enforcement cases, more at enterprises with signals
-    result.counts["enforcement_cases"] = generate_cases(
+    result.counts["enforcement_cases"], warnings = generate_cases(
         session, rng, divisor=divisor, as_of=as_of,
         focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
     )  # fmt: skip
+    result.signals += warnings
     session.flush()
     return result
 
