@@ -4,6 +4,7 @@ from yaojian.audit.models import AuditEntry, AuditHead
 from yaojian.auth.models import ApiToken, User
 from yaojian.complaints.models import Complaint, ComplaintEntry
 from yaojian.db import Base
+from yaojian.enforcement.models import Case, CaseEvent, Evidence, PersonBan
 from yaojian.pv.models import (
     AnalysisRun,
     MeddraTerm,
@@ -27,15 +28,19 @@ __all__ = [
     "Base",
     "Batch",
     "CaptureJob",
+    "Case",
+    "CaseEvent",
     "Complaint",
     "ComplaintEntry",
     "Enterprise",
+    "Evidence",
     "FollowUp",
     "KeyPosition",
     "Licence",
     "MeddraTerm",
     "PairStatistic",
     "Person",
+    "PersonBan",
     "Product",
     "Region",
     "Report",

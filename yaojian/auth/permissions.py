@@ -28,6 +28,9 @@ class Action(StrEnum):
     SAMPLING_FOLLOW_UP = "sampling.follow_up"  # close the follow-up of a failing sample
     BATCH_QUARANTINE = "registry.batch_quarantine"  # put a batch under control (控制)
     PRODUCT_PROGRAMMES = "registry.product_programmes"  # essential / centrally procured flags
+    # enforcement
+    CASE_HANDLE = "enforcement.handle"  # open a case, investigate, upload evidence, serve, execute
+    CASE_DECIDE = "enforcement.decide"  # file, extend, decide, transfer, close (负责人审批)
 
 
 _REGULATORS_WHO_WRITE = {
@@ -66,6 +69,9 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.BATCH_QUARANTINE: _REGULATORS_WHO_WRITE,
     # The national lists (基本药物目录, 集采中选) are kept by the province.
     Action.PRODUCT_PROGRAMMES: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
+    # enforcement: inspectors (稽查员) handle cases; the regulator's heads approve and decide.
+    Action.CASE_HANDLE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
+    Action.CASE_DECIDE: _REGULATORS_WHO_WRITE,
 }
 
 

@@ -28,6 +28,7 @@ from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.complaints import generate_complaints
+from yaojian.demo.enforcement_cases import generate_cases
 from yaojian.demo.pv_reports import generate_reports
 from yaojian.demo.sampling import generate_samplings
 from yaojian.demo.trace_anomalies import plant_anomalies
@@ -372,6 +373,12 @@ def generate(
     # ---- two years of supervisory sampling; failures signal through the services
     sampling = generate_samplings(session, rng, as_of=as_of, divisor=divisor)
     result.counts["samples"], result.signals = sampling.samples, result.signals + sampling.signals
+    # ---- a year of enforcement cases, more at enterprises with signals
+    result.counts["enforcement_cases"], warnings = generate_cases(
+        session, rng, divisor=divisor, as_of=as_of,
+        focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
+    )  # fmt: skip
+    result.signals += warnings
     session.flush()
     return result
 

@@ -12,6 +12,7 @@ from yaojian.audit.chain import record, snapshot
 from yaojian.auth.actor import Actor, jurisdiction_prefix
 from yaojian.auth.permissions import Action, authorize
 from yaojian.auth.scope import get_visible, scoped, within_region
+from yaojian.enforcement.bans import refuse_if_banned
 from yaojian.kit.errors import Conflict, InvalidInput
 from yaojian.kit.pagination import PageParams, paginate
 from yaojian.kit.timeutil import today_local
@@ -261,6 +262,10 @@ def appoint(
     enterprise = get_enterprise(session, actor, enterprise_id)
     authorize(actor, Action.REGISTRY_WRITE, enterprise.region_code)
     person = session.scalars(select(Person).where(Person.id_number == id_number)).first()
+    if person is not None:  # a ban follows the person (处罚到人): 409 naming it
+        refuse_if_banned(
+            session, person.id, enterprise.kind, max(data.since or today_local(), today_local())
+        )
     if person is None:
         person = Person(name=data.name, id_number=id_number)
         session.add(person)

@@ -18,6 +18,8 @@ from yaojian.complaints.api import public as complaints_public_api
 from yaojian.complaints.api import router as complaints_api
 from yaojian.complaints.pages import router as complaints_pages
 from yaojian.db import make_engine, session_factory
+from yaojian.enforcement import api as enforcement_api
+from yaojian.enforcement import pages as enforcement_pages
 from yaojian.kit.ratelimit import RateLimiter
 from yaojian.pv.api import router as pv_api
 from yaojian.pv.pages import router as pv_pages
@@ -97,6 +99,9 @@ def create_app(
         complaints_pages,
         sampling_api,
         sampling_pages,
+        enforcement_api.router,
+        enforcement_api.public_router,
+        enforcement_pages.router,
     ):
         app.include_router(router)
 
