@@ -3,6 +3,7 @@
 from yaojian.audit.models import AuditEntry, AuditHead
 from yaojian.auth.models import ApiToken, User
 from yaojian.complaints.models import Complaint, ComplaintEntry
+from yaojian.credit.models import BlacklistEntry, CreditGrade, CreditRun
 from yaojian.db import Base
 from yaojian.enforcement.models import Case, CaseEvent, Evidence, PersonBan
 from yaojian.pv.models import (
@@ -25,6 +26,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditHead",
+    "BlacklistEntry",
     "Base",
     "Batch",
     "CaptureJob",
@@ -32,6 +34,8 @@ __all__ = [
     "CaseEvent",
     "Complaint",
     "ComplaintEntry",
+    "CreditGrade",
+    "CreditRun",
     "Enterprise",
     "Evidence",
     "FollowUp",

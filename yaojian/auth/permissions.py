@@ -31,6 +31,9 @@ class Action(StrEnum):
     # enforcement
     CASE_HANDLE = "enforcement.handle"  # open a case, investigate, upload evidence, serve, execute
     CASE_DECIDE = "enforcement.decide"  # file, extend, decide, transfer, close (负责人审批)
+    # credit
+    CREDIT_GRADE = "credit.grade"  # run the province's grading
+    CREDIT_BLACKLIST = "credit.blacklist"  # list on / remove from 严重违法失信名单
 
 
 _REGULATORS_WHO_WRITE = {
@@ -72,6 +75,10 @@ ALLOWED: dict[Action, set[Role]] = {
     # enforcement: inspectors (稽查员) handle cases; the regulator's heads approve and decide.
     Action.CASE_HANDLE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
     Action.CASE_DECIDE: _REGULATORS_WHO_WRITE,
+    # credit: the grading is the province's (one model, one run); listing and removal are for
+    # the province or the regulators of the enterprise's county (and its city).
+    Action.CREDIT_GRADE: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
+    Action.CREDIT_BLACKLIST: _REGULATORS_WHO_WRITE,
 }
 
 
