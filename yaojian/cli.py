@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from yaojian.complaints.cli import complaints_app
+from yaojian.credit.cli import credit_app
 from yaojian.enforcement.cli import cases_app
 from yaojian.pv.cli import load_commands as _pv_commands
 from yaojian.settings import get_settings
@@ -47,6 +48,7 @@ for sub, name in (
     (worker_app, "worker"),
     (complaints_app, "complaints"),
     (cases_app, "cases"),
+    (credit_app, "credit"),
 ):
     app.add_typer(sub, name=name)
 

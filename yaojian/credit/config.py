@@ -98,7 +98,7 @@ class CreditConfig(_Strict):
         missing = set(INPUTS) - set(self.deductions)
         if missing:
             raise ValueError(f"inputs without a deduction {sorted(missing)}")
-        if self.thresholds.A > self.start:
+        if self.start < self.thresholds.A:
             raise ValueError("grade A's threshold is above the starting score")
         return self
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
@@ -29,8 +30,8 @@ Counts = dict[int, int]
 InputFn = Callable[[Session, dt.date, dt.date, list[str]], Counts]
 
 
-def _counts(session: Session, stmt: Select[tuple[int, int]]) -> Counts:
-    return {enterprise_id: n for enterprise_id, n in session.execute(stmt)}
+def _counts(session: Session, stmt: Select[*tuple[Any, ...]]) -> Counts:
+    return {enterprise_id: n for enterprise_id, n in session.execute(stmt) if enterprise_id}
 
 
 def sampling_failures(session: Session, start: dt.date, end: dt.date, _: list[str]) -> Counts:
@@ -43,7 +44,7 @@ def sampling_failures(session: Session, start: dt.date, end: dt.date, _: list[st
     return _counts(session, stmt)
 
 
-def _penalties(start: dt.date, end: dt.date) -> Select[tuple[int, int]]:
+def _penalties(start: dt.date, end: dt.date) -> Select[*tuple[Any, ...]]:
     return (
         select(Case.enterprise_id, func.count())
         .where(
@@ -56,7 +57,7 @@ def _penalties(start: dt.date, end: dt.date) -> Select[tuple[int, int]]:
 
 
 def penalties(session: Session, start: dt.date, end: dt.date, codes: list[str]) -> Counts:
-    """Penalty decisions (给予行政处罚) against the enterprise, other than counterfeit/substandard."""
+    """Penalty decisions (给予行政处罚) against the enterprise, except counterfeit/substandard."""
     not_cs = Case.violation_code.is_(None) | Case.violation_code.not_in(codes)
     return _counts(session, _penalties(start, end).where(not_cs))
 

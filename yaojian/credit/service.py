@@ -193,7 +193,7 @@ def grade_query(
     kind: EnterpriseKind | None = None,
     region_code: str | None = None,
     q: str | None = None,
-) -> Select[tuple[CreditGrade]]:
+) -> Select[Any]:
     stmt = select(CreditGrade).join(Enterprise, Enterprise.id == CreditGrade.enterprise_id)
     stmt = stmt.where(CreditGrade.current.is_(True))
     if grade is not None:
@@ -300,6 +300,16 @@ def remove_from_blacklist(
     record(session, actor, "credit.blacklist.remove", "credit_blacklist", entry.id,
            before=before, after=snapshot(entry))  # fmt: skip
     return entry
+
+
+def entries_of(session: Session, actor: Actor, enterprise_id: int) -> list[BlacklistEntry]:
+    """An enterprise's entries, removed ones too, as the actor may see them."""
+    stmt = (
+        select(BlacklistEntry)
+        .where(BlacklistEntry.enterprise_id == enterprise_id)
+        .order_by(BlacklistEntry.listed_on.desc(), BlacklistEntry.id.desc())
+    )
+    return list(session.scalars(scoped(stmt, actor, BlacklistEntry)))
 
 
 def blacklist_query(actor: Actor, q: str = "", *, standing_only: bool = True) -> Select[Any]:

@@ -17,6 +17,8 @@ from yaojian.auth.api import router as auth_api
 from yaojian.complaints.api import public as complaints_public_api
 from yaojian.complaints.api import router as complaints_api
 from yaojian.complaints.pages import router as complaints_pages
+from yaojian.credit import api as credit_api
+from yaojian.credit.pages import router as credit_pages
 from yaojian.db import make_engine, session_factory
 from yaojian.enforcement import api as enforcement_api
 from yaojian.enforcement import pages as enforcement_pages
@@ -102,6 +104,9 @@ def create_app(
         enforcement_api.router,
         enforcement_api.public_router,
         enforcement_pages.router,
+        credit_api.router,
+        credit_api.public_router,
+        credit_pages,
     ):
         app.include_router(router)
 
