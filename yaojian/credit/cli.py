@@ -78,7 +78,9 @@ def coverage_command(
     with unit_of_work(_factory()) as session:
         frames = coverage(session, system_actor("cli"), by="county" if by == "county" else "city")
     for number, frame in frames.items():
-        table = Table(title=f"{number}. {INDICATORS[number][0]}")
+        # The title as its own line: a table title wraps at the (narrow) table's width.
+        console.print(f"[bold]{number}. {INDICATORS[number][0]}[/]")
+        table = Table()
         for column in ("area", "enterprises", "graded", "coverage"):
             table.add_column(column, justify="left" if column == "area" else "right")
         for r in frame.iter_rows(named=True):
