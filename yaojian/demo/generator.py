@@ -26,6 +26,7 @@ from yaojian.audit.chain import record
 from yaojian.auth.actor import system_actor
 from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
+from yaojian.credit.demo import generate_credit
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.complaints import generate_complaints
 from yaojian.demo.enforcement_cases import generate_cases
@@ -379,6 +380,11 @@ def generate(
         focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
     )  # fmt: skip
     result.signals += warnings
+    # ---- credit: serious cases onto the blacklist, then everyone graded (runs last)
+    credit = generate_credit(session, as_of)
+    result.counts["credit_grades"] = credit.graded
+    result.counts["blacklist_entries"] = credit.listed
+    result.signals += credit.signals
     session.flush()
     return result
 
