@@ -73,7 +73,7 @@ def _penalise(session: Any, share: float, rng: random.Random) -> int:
     is not what is measured)."""
     ids = list(session.scalars(select(Enterprise.id).where(Enterprise.kind.in_(GRADED_KINDS))))
     chosen = rng.sample(ids, int(len(ids) * share))
-    regions = dict(session.execute(select(Enterprise.id, Enterprise.region_code)))
+    regions = {i: r for i, r in session.execute(select(Enterprise.id, Enterprise.region_code))}
     rows = [
         {"number": f"BENCH-{i}", "region_code": regions[e], "enterprise_id": e,
          "party_name": "bench", "stage": CaseStage.DECIDED, "lead_kind": LeadKind.OTHER,
