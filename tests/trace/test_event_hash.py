@@ -164,6 +164,19 @@ def _random_event(rng: random.Random) -> dict[str, Any]:
             event[key] = value
     if rng.random() < 0.1:
         event["readPoint"] = {"id": "urn:epc:id:sgln:0690000.00001.0", "example:x": "1"}
+    if rng.random() < 0.3:
+        ilmd: dict[str, Any] = {"cbvmda:lotNumber": rng.choice(["L1", "2026A", "1.50"]),
+                                "cbvmda:itemExpirationDate": "2028-12-31"}  # fmt: skip
+        odd = rng.random()
+        if odd < 0.1:
+            ilmd["example:batchList"] = "x"
+        elif odd < 0.2:
+            ilmd["cbvmda:countryOfOrigin"] = {"#text": "CN"}
+        elif odd < 0.3:
+            ilmd["cbvmda:lotNumber"] = 12
+        elif odd < 0.35:
+            ilmd = {}
+        event["ilmd"] = ilmd
     return event
 
 

@@ -15,30 +15,20 @@ from dataclasses import dataclass
 from yaojian.enforcement.choices import CaseStage, DecisionKind, TransferStatus
 from yaojian.enforcement.config import Clock, ClockName, limits
 from yaojian.enforcement.models import Case
+from yaojian.kit import workdays
+
+# Monday to Friday (see the module docstring); yaojian.kit.workdays also has China's calendar.
+CALENDAR: workdays.Calendar = "weekends"
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
-    day = start
-    left = days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    return workdays.add_working_days(start, days, CALENDAR)
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end`` (negative if ``end`` is earlier)."""
-    if end < start:
-        return -working_days_between(end, start)
-    count = 0
-    day = start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            count += 1
-    return count
+    return workdays.working_days_between(start, end, CALENDAR)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,12 +26,13 @@ from yaojian.audit.chain import record
 from yaojian.auth.actor import Actor
 from yaojian.auth.models import Role
 from yaojian.auth.permissions import Action, authorize
+from yaojian.db import any_of, list_param, read_frame
 from yaojian.kit.errors import DomainError, FieldProblem, InvalidInput
 from yaojian.kit.timeutil import utcnow
 from yaojian.registry.models import Enterprise
 from yaojian.trace.codes import parse_code
 from yaojian.trace.epcis import EPCISDocument, read_document, validate
-from yaojian.trace.models import CaptureJob, JobStatus, TraceEvent, TraceLocation
+from yaojian.trace.models import CaptureJob, JobStatus, TraceLocation
 from yaojian.trace.storage import EpcRow, EventRow, insert_events
 
 ERROR_BEHAVIOURS = ("rollback", "proceed")
@@ -298,14 +300,16 @@ def _store(
     times = [_utc(event["eventTime"]) for event in document.events]
     # The hash covers the event time, so bounding the lookup by time loses nothing and lets
     # PostgreSQL read only the document's months.
-    known = set(
-        session.scalars(
-            select(TraceEvent.event_hash).where(
-                TraceEvent.event_hash.in_(hashes),
-                TraceEvent.event_time.between(min(times), max(times)),
-            )
+    known: set[str] = set()
+    if hashes:
+        stored = read_frame(
+            session,
+            "SELECT event_hash FROM trace_event WHERE event_time BETWEEN :lo AND :hi AND "
+            + any_of(session, "event_hash", "hashes"),
+            {"lo": min(times), "hi": max(times), "hashes": list_param(session, hashes)},
+            {"event_hash": pl.String},
         )
-    ) if hashes else set()  # fmt: skip
+        known = set(stored["event_hash"])
     rows: list[EventRow] = []
     duplicate = 0
     now = utcnow()

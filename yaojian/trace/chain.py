@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from yaojian.auth.actor import Actor
 from yaojian.auth.scope import scoped
@@ -124,48 +124,6 @@ def _is_aggregation(event: TraceEvent, action: str) -> bool:
     return event.event_type == "AggregationEvent" and event.action == action
 
 
-def _spans(
-    session: Session,
-    actor: Actor,
-    rows: list[tuple[TraceEvent, str, str]],
-) -> list[tuple[str, str, dt.datetime, dt.datetime, list[tuple[TraceEvent, str, str]]]]:
-    """(identifier, container, packed at, unpacked at, the container's rows) for every
-    aggregation ADD in ``rows`` that put an identifier in a parent.
-
-    The span ends at the first DELETE naming the parent at or after the packing that names the
-    identifier as a child, or names no child at all (which empties the parent).
-    """
-    packed = [(e, epc) for e, epc, role in rows if role == "child" and _is_aggregation(e, "ADD")]
-    parents = _named_in(session, {e.id for e, _ in packed}, "parent")
-    containers = {p for e, _ in packed for p in parents.get(e.id, [])[:1]}
-    container_rows = _naming(session, actor, containers, DIRECT_ROLES)
-    deletes = {
-        e.id: e
-        for e, _, role in container_rows
-        if role == "parent" and _is_aggregation(e, "DELETE")
-    }
-    removed = _named_in(session, deletes, "child")
-    by_container: dict[str, list[tuple[TraceEvent, str, str]]] = {}
-    for row in container_rows:
-        by_container.setdefault(row[1], []).append(row)
-    out = []
-    for event, epc in packed:
-        parent = next(iter(parents.get(event.id, [])), None)
-        if parent is None:
-            continue
-        ends = [
-            later.event_time
-            for later, _, role in by_container.get(parent, [])
-            if later.id in deletes
-            and role == "parent"
-            and later.event_time >= event.event_time
-            and (not removed.get(later.id) or epc in removed[later.id])
-        ]
-        out.append((epc, parent, event.event_time, min(ends, default=NEVER),
-                    by_container.get(parent, [])))  # fmt: skip
-    return out
-
-
 def contents_at(
     session: Session, actor: Actor, container: str, when: dt.datetime, depth: int = 0
 ) -> set[str]:
@@ -193,6 +151,52 @@ def contents_at(
     return inside
 
 
+@dataclass
+class _Row:
+    """An event naming an identifier, with what the chain needs of the event's other rows."""
+
+    event: TraceEvent
+    epc: str
+    role: str
+    parent: str | None  # of an aggregation naming ``epc`` as a child
+    removed: set[str] = field(default_factory=set)  # children of a DELETE naming ``epc`` as parent
+
+
+def _level(session: Session, actor: Actor, epcs: Collection[str]) -> list[_Row]:
+    """Every visible event naming one of ``epcs``, with, in the same statement, the parent of
+    each packing that names one as a child and the children of each unpacking of one.
+
+    One statement per level of packing keeps a pack's chain to a handful of round trips.
+    """
+    if not epcs:
+        return []
+    other = aliased(TraceEventEpc)
+    same_event = (other.event_id == TraceEventEpc.event_id) & (
+        other.event_time == TraceEventEpc.event_time
+    )
+    related = same_event & (
+        ((TraceEventEpc.role == "child") & (other.role == "parent"))
+        | ((TraceEventEpc.role == "parent") & (other.role == "child"))
+    ) & (TraceEvent.event_type == "AggregationEvent")  # fmt: skip
+    stmt = (
+        select(TraceEvent, TraceEventEpc.epc, TraceEventEpc.role, other.role, other.epc)
+        .join(TraceEventEpc, joined_to_event())
+        .outerjoin(other, related)
+        .where(TraceEventEpc.epc.in_(sorted(epcs)), TraceEventEpc.role.in_(DIRECT_ROLES))
+        .order_by(TraceEvent.event_time, TraceEvent.id)
+    )
+    rows: dict[tuple[int, str, str], _Row] = {}
+    for event, epc, role, other_role, other_epc in session.execute(scoped(stmt, actor, TraceEvent)):
+        row = rows.get((event.id, epc, role))
+        if row is None:
+            row = rows[(event.id, epc, role)] = _Row(event, epc, role, None)
+        if other_role == "parent":
+            row.parent = other_epc
+        elif other_role == "child" and other_epc is not None:
+            row.removed.add(other_epc)
+    return list(rows.values())
+
+
 def chain_of(session: Session, actor: Actor, text: str) -> Chain:
     """Every event the actor may see that happened to the pack, in time order."""
     return chain_for(session, actor, parse_code(text))
@@ -201,55 +205,67 @@ def chain_of(session: Session, actor: Actor, text: str) -> Chain:
 def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
     """The chain of an already parsed code.
 
-    A few queries per level of packing (the pack's rows; the parents it was packed into; their
-    rows; the children of their unpackings), not one per event, and never an event's body.
+    One statement per level of packing (the pack's rows, then its cases', then their
+    pallets'), one for the enterprises, and never an event's body.
     """
     chain = Chain(code=code)
-    rows = _naming(session, actor, [code.canonical], DIRECT_ROLES)
-    seen = {e.id for e, _, _ in rows}
-    steps: list[tuple[TraceEvent, str | None]] = [(e, None) for e, _, _ in _unique(rows)]
+    rows = _level(session, actor, [code.canonical])
+    seen: set[int] = set()
+    steps: list[tuple[TraceEvent, str | None]] = []
+    for row in rows:
+        if row.event.id not in seen:
+            seen.add(row.event.id)
+            steps.append((row.event, None))
     start = dt.datetime.min.replace(tzinfo=dt.UTC)
     window = {code.canonical: [(start, NEVER)]}
     for _ in range(MAX_DEPTH):
-        next_rows: list[tuple[TraceEvent, str, str]] = []
+        packings = [r for r in rows if r.role == "child" and r.parent is not None
+                    and _is_aggregation(r.event, "ADD")]  # fmt: skip
+        if not packings:
+            break
+        container_rows = _level(session, actor, {r.parent for r in packings if r.parent})
+        by_container: dict[str, list[_Row]] = {}
+        for row in container_rows:
+            by_container.setdefault(row.epc, []).append(row)
         next_window: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
-        for epc, container, packed, unpacked, container_rows in _spans(session, actor, rows):
-            for outer_lo, outer_hi in window.get(epc, []):
+        for packing in packings:
+            container = packing.parent or ""
+            packed = packing.event.event_time
+            unpacked = min(
+                (
+                    r.event.event_time
+                    for r in by_container.get(container, [])
+                    if r.role == "parent"
+                    and _is_aggregation(r.event, "DELETE")
+                    and r.event.event_time >= packed
+                    # A DELETE naming no child empties the container.
+                    and (not r.removed or packing.epc in r.removed)
+                ),
+                default=NEVER,
+            )
+            for outer_lo, outer_hi in window.get(packing.epc, []):
                 lo, hi = max(outer_lo, packed), min(outer_hi, unpacked)
                 if lo >= hi:
                     continue
                 if container not in chain.containers:
                     chain.containers.append(container)
-                for event, _, role in container_rows:
-                    fits = role in ("epc", "parent") and lo <= event.event_time < hi
-                    if fits and event.id not in seen:
-                        seen.add(event.id)
-                        steps.append((event, container))
-                if container not in next_window:
-                    next_rows += container_rows
+                for row in by_container.get(container, []):
+                    fits = row.role in ("epc", "parent") and lo <= row.event.event_time < hi
+                    if fits and row.event.id not in seen:
+                        seen.add(row.event.id)
+                        steps.append((row.event, container))
                 next_window.setdefault(container, []).append((lo, hi))
-        rows, window = next_rows, next_window
-        if not rows:
-            break
+        rows = [r for r in container_rows if r.epc in next_window]
+        window = next_window
     steps.sort(key=lambda pair: (pair[0].event_time, pair[0].id))
     owners = {e.enterprise_id for e, _ in steps if e.enterprise_id is not None}
     enterprises = {
         e.id: e for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(owners)))
-    }
+    } if owners else {}  # fmt: skip
     chain.steps = [
         Step(event, via, enterprises.get(event.enterprise_id or 0)) for event, via in steps
     ]
     return chain
-
-
-def _unique(rows: list[tuple[TraceEvent, str, str]]) -> list[tuple[TraceEvent, str, str]]:
-    seen: set[int] = set()
-    out = []
-    for row in rows:
-        if row[0].id not in seen:
-            seen.add(row[0].id)
-            out.append(row)
-    return out
 
 
 def chain_json(chain: Chain) -> dict[str, Any]:

@@ -493,8 +493,10 @@ def prehash(
 # agree on every reference event and on thousands of generated ones.
 _SIMPLE_KEYS = frozenset(
     {"type", "eventTime", "eventTimeZoneOffset", "action", "bizStep", "disposition", "readPoint",
-     "bizLocation", "parentID", "epcList", "childEPCs", "recordTime", "eventID"}
+     "bizLocation", "parentID", "epcList", "childEPCs", "recordTime", "eventID", "ilmd"}
 )  # fmt: skip
+# ILMD of the everyday kind: prefixed attributes with text values (cbvmda:lotNumber…).
+_PLAIN_ILMD_KEY = re.compile(r"^[A-Za-z][\w.-]*:[A-Za-z][\w.-]*$")
 
 
 def _plain(value: Any) -> bool:
@@ -541,6 +543,15 @@ def _simple_prehash(event: Mapping[str, Any]) -> str | None:
         if not isinstance(place, Mapping) or set(place) != {"id"} or not _plain(place["id"]):
             return None
         out += (name, "id=", _canonize(place["id"]))
+    ilmd = event.get("ilmd")
+    if ilmd is not None:
+        # Not in the property order: the general algorithm writes it with the sorted rest.
+        if not isinstance(ilmd, Mapping) or not ilmd:
+            return None
+        for key, value in ilmd.items():
+            if not _PLAIN_ILMD_KEY.match(key) or key.endswith("List") or not _plain(value):
+                return None
+        out += ("ilmd", *sorted(f"{k}={_canonize(v)}" for k, v in ilmd.items()))
     return "".join(out)
 
 
