@@ -134,9 +134,13 @@ class Party:
 @dataclass(frozen=True)
 class Drug:
     gtin: str
-    sgtin_prefix: str  # canonical SGTIN URN without the serial
-    lgtin_prefix: str  # canonical LGTIN URN without the lot
+    raw_prefix: str  # the pack's Digital Link without the serial, as documents carry it
+    sgtin_prefix: str  # the canonical form capture stores, without the serial
+    stored_gtin: str | None  # the GTIN capture stores with the pack
     maker: Party
+
+    def raw(self, canonical: str) -> str:
+        return self.raw_prefix + canonical[len(self.sgtin_prefix) :]
 
 
 @dataclass
@@ -175,9 +179,11 @@ def world(session: Session) -> World:
     drugs = []
     for gtin, maker_id, region in rows:
         assert gtin is not None
-        sgtin = parse_code(f"(01){gtin}(21)0").canonical[:-1]
-        lgtin = parse_code(f"(01){gtin}(10)X").canonical[:-1]
-        drugs.append(Drug(gtin, sgtin, lgtin, Party(maker_id, region, sgln(maker_id))))
+        raw = f"https://id.gs1.org/01/{gtin}/21/"
+        canonical, stored_gtin, _ = identify(raw + "0")
+        assert canonical.endswith("0")
+        maker = Party(maker_id, region, sgln(maker_id))
+        drugs.append(Drug(gtin, raw, canonical[:-1], stored_gtin, maker))
     known = set(session.scalars(select(TraceLocation.uri)))
     everyone = {p.enterprise_id: p for p in wholesalers + outlets + [d.maker for d in drugs]}
     session.add_all(
@@ -250,7 +256,9 @@ def pallet_flow(
     case_codes: list[str] = []
     hour = dt.timedelta(hours=1)
     for c in range(CASES_PER_PALLET):
-        packs = [f"{drug.sgtin_prefix}9{serials.pack + i:011d}" for i in range(PACKS_PER_CASE)]
+        serial = [f"9{serials.pack + i:011d}" for i in range(PACKS_PER_CASE)]
+        packs = [drug.sgtin_prefix + s for s in serial]
+        raw = [drug.raw_prefix + s for s in serial]
         serials.pack += PACKS_PER_CASE
         serials.case += 1
         case = sscc(serials.case)
@@ -258,15 +266,15 @@ def pallet_flow(
         case_codes.append(case)
         t = start + c * dt.timedelta(minutes=2)
         events.append(Event(
-            _event("ObjectEvent", t, maker, action="ADD", epcList=packs,
+            _event("ObjectEvent", t, maker, action="ADD", epcList=raw,
                    bizStep="commissioning", disposition="active", ilmd=ilmd),
-            t, maker, [(p, "epc", drug.gtin) for p in packs],
+            t, maker, [(p, "epc", drug.stored_gtin) for p in packs],
         ))  # fmt: skip
         t += dt.timedelta(minutes=1)
         events.append(Event(
-            _event("AggregationEvent", t, maker, action="ADD", parentID=case, childEPCs=packs,
+            _event("AggregationEvent", t, maker, action="ADD", parentID=case, childEPCs=raw,
                    bizStep="packing", disposition="in_progress"),
-            t, maker, [(case, "parent", None)] + [(p, "child", drug.gtin) for p in packs],
+            t, maker, [(case, "parent", None)] + [(p, "child", drug.stored_gtin) for p in packs],
         ))  # fmt: skip
     serials.case += 1
     pallet = sscc(serials.case)
@@ -304,15 +312,17 @@ def pallet_flow(
         t = shipped + dt.timedelta(hours=21)
         events.append(Event(
             _event("AggregationEvent", t, outlet, action="DELETE", parentID=case,
-                   childEPCs=packs, bizStep="unpacking", disposition="sellable_accessible"),
-            t, outlet, [(case, "parent", None)] + [(p, "child", drug.gtin) for p in packs],
+                   childEPCs=[drug.raw(p) for p in packs], bizStep="unpacking",
+                   disposition="sellable_accessible"),
+            t, outlet, [(case, "parent", None)] + [(p, "child", drug.stored_gtin) for p in packs],
         ))  # fmt: skip
         for pack in packs:
             if rng.random() < dispensed:
                 when = t + dt.timedelta(days=rng.randint(1, 30), minutes=rng.randint(0, 600))
                 events.append(Event(
-                    _event("ObjectEvent", when, outlet, epcList=[pack], bizStep="dispensing",
-                           disposition="dispensed"), when, outlet, [(pack, "epc", drug.gtin)],
+                    _event("ObjectEvent", when, outlet, epcList=[drug.raw(pack)],
+                           bizStep="dispensing", disposition="dispensed"),
+                    when, outlet, [(pack, "epc", drug.stored_gtin)],
                 ))  # fmt: skip
     return events, cases
 
@@ -352,11 +362,27 @@ def flows(
 
 
 def check_canonical(events: Sequence[Event]) -> None:
-    """The identifiers are already in the form capture stores (so the bulk rows are faithful)."""
-    for event in events[:50]:
-        for epc, _, gtin in event.epcs:
-            canonical, parsed_gtin, _ = identify(epc)
-            assert (canonical, parsed_gtin) == (epc, gtin), (epc, canonical)
+    """The rows name what capture would store for the identifiers the events carry."""
+    for event in events[:60]:
+        body = event.body
+        named = [(v, r) for v, r in (("parentID", "parent"), ("epcList", "epc"),
+                                     ("childEPCs", "child")) if v in body]  # fmt: skip
+        raw = [(x, role) for field, role in named for x in _listed(body[field])]
+        stored = [(identify(x)[0], role, identify(x)[1]) for x, role in raw]
+        assert stored == event.epcs, (stored, event.epcs)
+
+
+def _listed(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def printed(canonical: str) -> str:
+    """The human-readable text of a pack's DataMatrix, (01)GTIN(21)serial, from its canonical."""
+    if canonical.startswith("gtin:"):
+        _, gtin, _, serial = canonical.split(":")
+    else:
+        gtin, serial = parse_code(canonical).gtin or "", canonical.rsplit(".", 1)[1]
+    return f"(01){gtin}(21){serial}"
 
 
 def document(events: Sequence[Event]) -> bytes:
@@ -529,7 +555,7 @@ def bulk_load(
     chosen: list[str] = []
     n_events = n_epcs = n_packs = 0
     started = time.perf_counter()
-    checked = False
+    checked = 0
 
     def flush() -> None:
         nonlocal n_events, n_epcs
@@ -545,9 +571,9 @@ def bulk_load(
             print(f"  {n_events:,} events, {n_epcs:,} EPC rows, {rate:,.0f} events/s", flush=True)
 
     for batch_events, batch in flows(world, rng, events, serials):
-        if not checked:
+        if checked < 20:  # the first batches, of as many drugs
             check_canonical(batch_events)
-            checked = True
+            checked += 1
         pending += batch_events
         for pack in (p for pallet in batch.packs for case in pallet for p in case):
             n_packs += 1  # reservoir sampling: every pack equally likely to be kept
