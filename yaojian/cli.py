@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from yaojian.complaints.cli import complaints_app
 from yaojian.pv.cli import load_commands as _pv_commands
 from yaojian.settings import get_settings
 from yaojian.trace.cli import load_commands as _trace_commands
@@ -43,6 +44,7 @@ for sub, name in (
     (audit_app, "audit"),
     (signals_app, "signals"),
     (worker_app, "worker"),
+    (complaints_app, "complaints"),
 ):
     app.add_typer(sub, name=name)
 

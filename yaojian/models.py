@@ -2,6 +2,7 @@
 
 from yaojian.audit.models import AuditEntry, AuditHead
 from yaojian.auth.models import ApiToken, User
+from yaojian.complaints.models import Complaint, ComplaintEntry
 from yaojian.db import Base
 from yaojian.pv.models import (
     AnalysisRun,
@@ -25,6 +26,8 @@ __all__ = [
     "Base",
     "Batch",
     "CaptureJob",
+    "Complaint",
+    "ComplaintEntry",
     "Enterprise",
     "KeyPosition",
     "Licence",

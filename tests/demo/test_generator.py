@@ -13,6 +13,7 @@ from stdnum.cn import uscc
 
 from yaojian.audit.chain import verify
 from yaojian.auth.models import Role, User
+from yaojian.complaints.models import Complaint
 from yaojian.demo.generator import PROVINCE_COUNTS, generate
 from yaojian.registry import identifiers
 from yaojian.registry.choices import EnterpriseKind, ExpiryState, ProductCategory, RegionLevel
@@ -75,6 +76,13 @@ def test_the_small_province_is_valid_realistic_and_covers_every_county(session: 
     assert states[ExpiryState.EXPIRED] > 0 and states[ExpiryState.EXPIRING] > 0
     assert states[ExpiryState.CURRENT] > 10 * states[ExpiryState.EXPIRED]
     assert result.signals == session.query(RiskSignal).count() > 0
+    # A year of complaints, more at enterprises with other signals, some clustering into signals.
+    complaints = list(session.scalars(select(Complaint)))
+    assert len(complaints) == result.counts["complaints"] > 400
+    clusters = session.scalars(select(RiskSignal).where(RiskSignal.source == "complaints")).all()
+    flagged = {s.enterprise_id for s in session.scalars(select(RiskSignal)) if s not in clusters}
+    at_flagged = sum(c.enterprise_id in flagged for c in complaints) / len(complaints)
+    assert clusters and at_flagged > 3 * len(flagged) / len(enterprises)
 
     users = {u.username: u for u in session.scalars(select(User))}
     assert users["province"].role is Role.PROVINCE_ADMIN

@@ -156,6 +156,32 @@ def test_queries_filter_match_any_code_form_and_page(
     assert bad.status_code == 422 and bad.json()["invalid-params"][0]["name"] == "GE_eventTime"
 
 
+def test_match_parameters_take_epc_patterns_of_a_product_or_a_company(
+    client: TestClient, session: Session, admin: dict[str, str]
+) -> None:
+    for path in EXAMPLES:
+        if "SensorData" not in path.name:
+            client.post("/api/v1/epcis/capture", content=path.read_bytes(), headers=admin)
+
+    def found(**params: str) -> set[str]:
+        response = client.get("/api/v1/epcis/events", params=params | {"perPage": "1000"},
+                              headers=admin)  # fmt: skip
+        assert response.status_code == 200, response.text
+        events = response.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        return {e["eventID"] for e in events}
+
+    serials = found(MATCH_epc="urn:epc:id:sgtin:0614141.107346.2017") | found(
+        MATCH_epc="urn:epc:id:sgtin:0614141.107346.2018"
+    )
+    product = found(MATCH_epc="urn:epc:idpat:sgtin:0614141.107346.*")
+    company = found(MATCH_epc="urn:epc:idpat:sgtin:0614141.*.*")
+    assert serials and serials <= product < company  # the company has other products too
+    assert not found(MATCH_epc="urn:epc:idpat:sgtin:9999999.*.*")
+    classes = found(MATCH_epcClass="urn:epc:idpat:sgtin:4012345.012345.*")
+    lot = found(MATCH_epcClass="urn:epc:class:lgtin:4012345.012345.998877")
+    assert lot and lot <= classes
+
+
 def test_a_county_regulator_queries_only_events_in_its_county(
     client: TestClient, session: Session, admin: dict[str, str]
 ) -> None:

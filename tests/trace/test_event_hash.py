@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from yaojian.trace.epcis import read_document
-from yaojian.trace.event_hash import event_hash, prehash
+from yaojian.trace.event_hash import _simple_prehash, event_hash, generic_prehash, prehash
 from yaojian.trace.gs1_uri import check_digit, normalise
 
 DATA = Path(__file__).parent.parent / "data" / "trace" / "event-hash"
@@ -122,3 +123,62 @@ def test_check_digit() -> None:
     assert check_digit("0401234511111") == 8  # GTIN 04012345111118
     assert check_digit("401234500005") == 4  # GLN 4012345000054
     assert check_digit("00000000000") == 0
+
+
+def _random_event(rng: random.Random) -> dict[str, Any]:
+    """An everyday-shaped event with the spellings enterprises really send, blanks and all."""
+    codes = [
+        lambda: f"https://id.gs1.org/01/0690123456789{rng.randint(0, 9)}/21/S{rng.randint(0, 999)}",
+        lambda: f"https://example.com/01/06901234567892/21/{rng.choice(['A1', 'x%2F1', 'B'])}",
+        lambda: f"urn:epc:id:sgtin:0614141.812345.{rng.choice(['6789', 'ab%2Fc', '0'])}",
+        lambda: f"urn:epc:id:sscc:0614141.{rng.randint(10**9, 10**10 - 1)}",
+        lambda: "urn:epc:class:lgtin:4012345.012345.998877",
+        lambda: f"https://id.gs1.org/01/{rng.randint(10**12, 10**13 - 1)}/21/{rng.randint(0, 99)}",
+        lambda: rng.choice([" urn:epc:id:sgtin:0614141.812345.1 ", "", "01234", "1.50"]),
+    ]
+    event: dict[str, Any] = {
+        "type": rng.choice(["ObjectEvent", "AggregationEvent", "ObjectEvent"]),
+        "eventTime": rng.choice(["2026-03-01T08:00:00.000+08:00", "2026-03-01T08:00:00.1234Z",
+                                 "2026-03-01T23:59:59.9996-05:30", "2026-03-01T08:00:00Z"]),
+        "eventTimeZoneOffset": rng.choice(["+08:00", "-05:30", "+00:00"]),
+        "action": rng.choice(["ADD", "OBSERVE", "DELETE"]),
+    }  # fmt: skip
+    optional: dict[str, Any] = {
+        "bizStep": rng.choice(["shipping", "cbv:BizStep-receiving", "urn:epcglobal:cbv:bizstep:"
+                               "packing", "https://ref.gs1.org/cbv/BizStep-dispensing",
+                               "https://example.com/my-step", "gs1:BizStep-x"]),
+        "disposition": rng.choice(["in_transit", "urn:epcglobal:cbv:disp:active",
+                                   "cbv:Disp-dispensed"]),
+        "readPoint": {"id": rng.choice(["urn:epc:id:sgln:0690000.00001.0",
+                                        "urn:epc:id:sgln:0614141.07346.1234"])},
+        "bizLocation": rng.choice([{"id": "urn:epc:id:sgln:0690000.00002.0"},
+                                   {"id": "https://id.gs1.org/414/4012345000016"}]),
+        "parentID": codes[3](),
+        "epcList": [rng.choice(codes)() for _ in range(rng.randint(0, 4))],
+        "childEPCs": [rng.choice(codes)() for _ in range(rng.randint(0, 4))],
+        "eventID": "ni:///sha-256;abc?ver=CBV2.0",
+        "recordTime": "2026-03-02T00:00:00Z",
+    }  # fmt: skip
+    for key, value in optional.items():
+        if rng.random() < 0.7:
+            event[key] = value
+    if rng.random() < 0.1:
+        event["readPoint"] = {"id": "urn:epc:id:sgln:0690000.00001.0", "example:x": "1"}
+    return event
+
+
+def test_the_direct_pre_hash_of_everyday_events_agrees_with_the_general_algorithm() -> None:
+    rng = random.Random(2026)
+    events = [_random_event(rng) for _ in range(3000)]
+    for name in DOCUMENTS:
+        events += read_document((DATA / f"{name}.jsonld").read_bytes()).events
+    for path in sorted((DATA.parent / "examples").glob("*.jsonld")):
+        try:
+            events += read_document(path.read_bytes()).events
+        except Exception:  # the query-document example is not a capture document
+            continue
+    direct = 0
+    for event in events:
+        assert prehash(event) == generic_prehash(event), event
+        direct += _simple_prehash(event) is not None
+    assert direct > 1500  # the shortcut is really taken, not only the general path

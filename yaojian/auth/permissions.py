@@ -19,6 +19,8 @@ class Action(StrEnum):
     PV_TERMINOLOGY = "pv.terminology"  # load MedDRA, edit the synonym table
     TRACE_CAPTURE = "trace.capture"  # send EPCIS events
     TRACE_RECALL = "trace.recall"  # start a recall of a batch
+    COMPLAINT_SUBMIT = "complaints.submit"  # file a 投诉 or 举报 (anyone, no account needed)
+    COMPLAINT_HANDLE = "complaints.handle"  # accept, handle, reply, close, transfer
 
 
 _REGULATORS_WHO_WRITE = {
@@ -43,6 +45,10 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.TRACE_CAPTURE: {Role.PROVINCE_ADMIN, Role.ENTERPRISE},
     # The province, or the regulators of the recalling party's county (and its city).
     Action.TRACE_RECALL: _REGULATORS_WHO_WRITE,
+    # The public files complaints without an account; so may anyone signed in.
+    Action.COMPLAINT_SUBMIT: set(Role),
+    # The 投诉举报 desk of the handling jurisdiction (county, or city/province above it).
+    Action.COMPLAINT_HANDLE: _REGULATORS_WHO_WRITE,
 }
 
 

@@ -27,6 +27,7 @@ from yaojian.auth.actor import system_actor
 from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
+from yaojian.demo.complaints import generate_complaints
 from yaojian.demo.pv_reports import generate_reports
 from yaojian.demo.trace_flows import generate_flows
 from yaojian.pv.indicators import Period
@@ -362,6 +363,9 @@ def generate(
             )
             or 0
         )
+    # ---- a year of complaints and reports, more at enterprises that now carry signals
+    result.counts["complaints"], clusters = generate_complaints(session, rng, divisor, as_of)
+    result.signals += clusters
     session.flush()
     return result
 

@@ -15,6 +15,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -53,11 +54,33 @@ _QUANTITY_FIELDS = {
 }
 
 
+# A pack named the everyday way — Digital Link or SGTIN URN with a plain alphanumeric serial,
+# which no form escapes — has the canonical form of its GTIN's template plus the serial, so a
+# bulk capture parses each GTIN once rather than each of its packs.
+_PLAIN_SGTIN = re.compile(
+    r"(https?://[^/?#]+/01/\d{14}/21/|urn:epc:id:sgtin:\d{6,12}\.\d{1,7}\.)([0-9A-Za-z]{1,20})\Z"
+)
+
+
+@lru_cache(maxsize=4096)
+def _sgtin_template(head: str) -> tuple[str, str | None, str | None]:
+    parsed = parse_code(head + "0")
+    return parsed.canonical[:-1], parsed.gtin, parsed.cn_product_prefix
+
+
 def identify(value: str) -> tuple[str, str | None, str | None]:
     """(canonical identifier, GTIN, 药品标识码) of an identifier an event names.
 
     Codes we read are stored in our canonical form; other URIs (GIAI, GRAI, custom) as given.
     """
+    plain = _PLAIN_SGTIN.match(value)
+    if plain is not None:
+        try:
+            template, gtin, prefix = _sgtin_template(plain.group(1))
+        except InvalidInput:
+            pass  # the full parse below names the fault in the code as given
+        else:
+            return template + plain.group(2), gtin, prefix
     try:
         parsed = parse_code(value)
     except InvalidInput:

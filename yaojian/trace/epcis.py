@@ -32,6 +32,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from lxml import etree
@@ -484,8 +485,26 @@ def _path(parts: Any) -> str:
     return out
 
 
+@cache
+def _fast_event_validator() -> jsonschema_rs.Draft7Validator:
+    """The same event schema compiled by jsonschema-rs: about a hundred times faster, so valid
+    events (nearly all of a bulk capture) are checked by it and only the invalid ones are
+    explained by ``jsonschema``, whose best-match messages name the field at fault."""
+    schema = _schema()
+    event_schema = {
+        "$schema": schema["$schema"],
+        "definitions": schema["definitions"],
+        "$ref": "#/definitions/EPCIS-Document-Event",
+    }
+    return jsonschema_rs.Draft7Validator(
+        event_schema, formats={"date-time": _is_date_time, "uri": _is_uri}, validate_formats=True
+    )
+
+
 def _schema_problems(event: Mapping[str, Any]) -> dict[str, str]:
     problems: dict[str, str] = {}
+    if _fast_event_validator().is_valid(event):
+        return problems
     for error in _event_validator().iter_errors(event):
         chosen: ValidationError = best_match(error.context) if error.context else error
         path = _path(chosen.absolute_path).lstrip(".")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_
 from sqlalchemy.orm import Session, undefer
 
 from yaojian.auth.actor import Actor
@@ -15,6 +16,7 @@ from yaojian.auth.scope import scoped
 from yaojian.kit.errors import InvalidInput
 from yaojian.kit.timeutil import utcnow
 from yaojian.trace.capture import canonical_epc, cbv_word
+from yaojian.trace.codes import CodeKind, parse_code
 from yaojian.trace.models import TraceEvent, TraceEventEpc
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
@@ -71,6 +73,27 @@ def _untoken(token: str) -> tuple[dt.datetime, int]:
         raise InvalidInput("nextPageToken", "not a token this server gave") from None
 
 
+# EPCIS 2.0 §8.2.7.1: a MATCH_ value may be a pure-identity pattern. CP.*.* (SGTIN) or CP.*
+# (SSCC) covers a whole company prefix; CP.IR.* one product, parsed like any code.
+_COMPANY_PATTERN = re.compile(r"^urn:epc:idpat:(sgtin|sscc):(\d{6,12})\.\*(\.\*)?$")
+
+
+def _matching(value: str) -> ColumnElement[bool]:
+    """Identifier rows that ``value`` names: one code, or every code a pattern covers."""
+    company = _COMPANY_PATTERN.match(value)
+    if company is not None:
+        scheme, prefix = company.group(1), company.group(2)
+        if scheme == "sgtin":
+            # A GTIN-14 is the indicator digit, then the company prefix, item and check digit.
+            return TraceEventEpc.gtin.like(f"_{prefix}%")
+        return TraceEventEpc.epc.like(f"urn:epc:id:sscc:{prefix}.%")
+    if value.startswith("urn:epc:idpat:sgtin:"):
+        parsed = parse_code(value)
+        if parsed.kind is CodeKind.GTIN and parsed.gtin is not None:
+            return TraceEventEpc.gtin == parsed.gtin
+    return TraceEventEpc.epc == canonical_epc(value)
+
+
 def build_query(actor: Actor, params: Mapping[str, str]) -> tuple[Select[Any], int]:
     unknown = sorted(set(params) - SUPPORTED)
     if unknown:
@@ -95,11 +118,11 @@ def build_query(actor: Actor, params: Mapping[str, str]) -> tuple[Select[Any], i
     for name, roles in _ROLES.items():
         if name in params:
             try:
-                epcs = [canonical_epc(v) for v in _values(params[name])]
+                matches = [_matching(v) for v in _values(params[name])]
             except InvalidInput as exc:
                 raise InvalidInput(name, exc.invalid_params[0].reason) from None
             naming = select(TraceEventEpc.event_id, TraceEventEpc.event_time).where(
-                TraceEventEpc.epc.in_(epcs), TraceEventEpc.role.in_(roles)
+                or_(*matches), TraceEventEpc.role.in_(roles)
             )
             stmt = stmt.where(tuple_(TraceEvent.id, TraceEvent.event_time).in_(naming))
     try:

@@ -24,11 +24,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from yaojian.db import is_postgres
-from yaojian.trace.models import TraceEvent, TraceEventEpc
 
 # pg_advisory_xact_lock key for creating partitions ("trace_pt" as a number).
 _PARTITION_LOCK = 0x74726163655F7074
@@ -150,18 +149,40 @@ def _event_tuple(event_id: int, values: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _insert_sqlite(session: Session, rows: Sequence[EventRow]) -> list[int]:
-    ids = list(
-        session.scalars(
-            insert(TraceEvent).returning(TraceEvent.id, sort_by_parameter_order=True),
-            [{c: r.values.get(c) for c in EVENT_COLUMNS[1:]} for r in rows],
-        )
+    """``executemany`` on the DB-API cursor, in the forms the ORM reads back (UTC text, JSON).
+
+    The ids are those SQLite gives: the transaction holds the database's only write lock, so
+    the rows it inserts into a table with an ``INTEGER PRIMARY KEY`` get consecutive rowids
+    after the largest one, and the last of them is ``last_insert_rowid()``.
+    """
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    columns = EVENT_COLUMNS[1:]
+    cursor.executemany(
+        f"INSERT INTO trace_event ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})",
+        [tuple(_sqlite_value(r.values.get(c)) for c in columns) for r in rows],
     )
-    epc_rows = [
-        {"event_id": event_id, "event_time": row.values["event_time"], "epc": e.epc,
-         "role": e.role, "gtin": e.gtin, "cn_prefix": e.cn_prefix}
-        for event_id, row in zip(ids, rows, strict=True)
-        for e in row.epcs
-    ]  # fmt: skip
-    if epc_rows:
-        session.execute(insert(TraceEventEpc), epc_rows)
+    last = int(cursor.execute("SELECT last_insert_rowid()").fetchone()[0])
+    ids = list(range(last - len(rows) + 1, last + 1))
+    cursor.executemany(
+        f"INSERT INTO trace_event_epc ({', '.join(EPC_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (event_id, _sqlite_value(row.values["event_time"]), e.epc, e.role, e.gtin,
+             e.cn_prefix)
+            for event_id, row in zip(ids, rows, strict=True)
+            for e in row.epcs
+        ],
+    )  # fmt: skip
+    cursor.close()
     return ids
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        # As SQLAlchemy's SQLite DateTime stores it (yaojian.db.UTCDateTime: UTC, no offset).
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value

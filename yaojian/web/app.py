@@ -14,6 +14,9 @@ from starlette.middleware.sessions import SessionMiddleware
 
 import yaojian
 from yaojian.auth.api import router as auth_api
+from yaojian.complaints.api import public as complaints_public_api
+from yaojian.complaints.api import router as complaints_api
+from yaojian.complaints.pages import router as complaints_pages
 from yaojian.db import make_engine, session_factory
 from yaojian.kit.ratelimit import RateLimiter
 from yaojian.pv.api import router as pv_api
@@ -87,6 +90,9 @@ def create_app(
         registry_pages,
         pv_report_pages,
         pv_pages,
+        complaints_public_api,
+        complaints_api,
+        complaints_pages,
     ):
         app.include_router(router)
 
