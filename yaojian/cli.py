@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from yaojian.complaints.cli import complaints_app
+from yaojian.enforcement.cli import cases_app
 from yaojian.pv.cli import load_commands as _pv_commands
 from yaojian.settings import get_settings
 from yaojian.trace.cli import load_commands as _trace_commands
@@ -45,6 +46,7 @@ for sub, name in (
     (signals_app, "signals"),
     (worker_app, "worker"),
     (complaints_app, "complaints"),
+    (cases_app, "cases"),
 ):
     app.add_typer(sub, name=name)
 

@@ -176,7 +176,14 @@ def read_frame(
         return frame.with_columns(pl.from_epoch(name, "us").dt.replace_time_zone("UTC")
                                   for name in times)  # fmt: skip
     read = {name: pl.String if name in times else t for name, t in schema.items()}
-    rows = raw.execute(sql, params).fetchall()
+    # Times compare as the text UTCDateTime stores on SQLite.
+    bound = {
+        k: v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(v, dt.datetime)
+        else v
+        for k, v in params.items()
+    }
+    rows = raw.execute(sql, bound).fetchall()
     frame = pl.DataFrame(rows, schema=read, orient="row")
     return frame.with_columns(
         pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", time_unit="us")

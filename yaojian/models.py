@@ -4,6 +4,7 @@ from yaojian.audit.models import AuditEntry, AuditHead
 from yaojian.auth.models import ApiToken, User
 from yaojian.complaints.models import Complaint, ComplaintEntry
 from yaojian.db import Base
+from yaojian.enforcement.models import Case, CaseEvent, Evidence, PersonBan
 from yaojian.pv.models import (
     AnalysisRun,
     MeddraTerm,
@@ -15,6 +16,7 @@ from yaojian.pv.models import (
     TermSynonym,
 )
 from yaojian.registry.models import Batch, Enterprise, KeyPosition, Licence, Person, Product, Region
+from yaojian.sampling.models import FollowUp, Sample, SamplingPlan, SamplingQuota, TestItem
 from yaojian.signals.models import RiskSignal
 from yaojian.trace.models import CaptureJob, TraceEvent, TraceEventEpc, TraceLocation
 
@@ -26,22 +28,31 @@ __all__ = [
     "Base",
     "Batch",
     "CaptureJob",
+    "Case",
+    "CaseEvent",
     "Complaint",
     "ComplaintEntry",
     "Enterprise",
+    "Evidence",
+    "FollowUp",
     "KeyPosition",
     "Licence",
     "MeddraTerm",
     "PairStatistic",
     "Person",
+    "PersonBan",
     "Product",
     "Region",
     "Report",
     "ReportDrug",
     "ReportReaction",
     "RiskSignal",
+    "Sample",
+    "SamplingPlan",
+    "SamplingQuota",
     "SignalReview",
     "TermSynonym",
+    "TestItem",
     "TraceEvent",
     "TraceEventEpc",
     "TraceLocation",

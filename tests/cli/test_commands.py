@@ -95,3 +95,15 @@ def test_audit_verify_passes_then_names_the_entry_someone_edited(province: Path)
     broken = run(province, "audit", "verify", check=False)
     assert broken.returncode == 1
     assert "entry 3" in broken.stderr
+
+
+def test_trace_evaluate_finds_every_planted_anomaly_of_the_demo_and_nothing_else(
+    province: Path,
+) -> None:
+    import json
+
+    body = json.loads(run(province, "trace", "evaluate", "--json").stdout)
+    assert {k["kind"]: (k["planted"], k["precision"], k["recall"]) for k in body["kinds"]} == {
+        k["kind"]: (3, 1.0, 1.0) for k in body["kinds"]
+    }
+    assert len(body["kinds"]) == 9 and body["missed"] == body["unexpected"] == []

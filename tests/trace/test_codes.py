@@ -225,6 +225,25 @@ def test_it_falls_back_to_a_gtin_form_when_the_company_prefix_length_is_unknown(
     assert parse_code("(01)09771234567898(10)L1").canonical == "gtin:09771234567898:lot:L1"
 
 
+@pytest.mark.parametrize(
+    "code",
+    ["(01)09771234567898(21)S1", "(01)09771234567898(10)L1", "(01)09771234567898",
+     "(00)097712345678901234", "81234567890123456789", "(01)09506000134352(21)1"],
+)  # fmt: skip
+def test_it_reads_its_own_canonical_forms_back(code: str) -> None:
+    # Stored events name codes canonically; a chain or a recall parses them again.
+    parsed = parse_code(code)
+    again = parse_code(parsed.canonical)
+    assert (again.canonical, again.kind, again.gtin, again.serial, again.lot) == (
+        parsed.canonical, parsed.kind, parsed.gtin, parsed.serial, parsed.lot,
+    )  # fmt: skip
+
+
+def test_it_checks_the_digits_of_a_fallback_canonical_form() -> None:
+    assert "check digit" in rejected("gtin:09771234567899:ser:S1")
+    assert "canonical" in rejected("sscc:12345")
+
+
 def test_it_reads_a_bare_ean_13_as_a_product() -> None:
     for code in ("6901234567892", "]E06901234567892"):
         parsed = parse_code(code)

@@ -21,6 +21,16 @@ class Action(StrEnum):
     TRACE_RECALL = "trace.recall"  # start a recall of a batch
     COMPLAINT_SUBMIT = "complaints.submit"  # file a 投诉 or 举报 (anyone, no account needed)
     COMPLAINT_HANDLE = "complaints.handle"  # accept, handle, reply, close, transfer
+    # supervisory sampling
+    SAMPLING_PLAN = "sampling.plan"  # write a sampling plan and its quotas
+    SAMPLING_SAMPLE = "sampling.sample"  # take a sample, send it to the laboratory
+    SAMPLING_RESULT = "sampling.result"  # record the laboratory's test report
+    SAMPLING_FOLLOW_UP = "sampling.follow_up"  # close the follow-up of a failing sample
+    BATCH_QUARANTINE = "registry.batch_quarantine"  # put a batch under control (控制)
+    PRODUCT_PROGRAMMES = "registry.product_programmes"  # essential / centrally procured flags
+    # enforcement
+    CASE_HANDLE = "enforcement.handle"  # open a case, investigate, upload evidence, serve, execute
+    CASE_DECIDE = "enforcement.decide"  # file, extend, decide, transfer, close (负责人审批)
 
 
 _REGULATORS_WHO_WRITE = {
@@ -49,6 +59,19 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.COMPLAINT_SUBMIT: set(Role),
     # The 投诉举报 desk of the handling jurisdiction (county, or city/province above it).
     Action.COMPLAINT_HANDLE: _REGULATORS_WHO_WRITE,
+    # Supervisory sampling: each authority plans its own; the officers who take samples
+    # (often inspectors) record them; the report comes to the regulator, who enters it.
+    Action.SAMPLING_PLAN: _REGULATORS_WHO_WRITE,
+    Action.SAMPLING_SAMPLE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
+    Action.SAMPLING_RESULT: _REGULATORS_WHO_WRITE,
+    Action.SAMPLING_FOLLOW_UP: _REGULATORS_WHO_WRITE,
+    # A control measure of the county where a failing pack was found (药品管理法 第一百条).
+    Action.BATCH_QUARANTINE: _REGULATORS_WHO_WRITE,
+    # The national lists (基本药物目录, 集采中选) are kept by the province.
+    Action.PRODUCT_PROGRAMMES: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
+    # enforcement: inspectors (稽查员) handle cases; the regulator's heads approve and decide.
+    Action.CASE_HANDLE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
+    Action.CASE_DECIDE: _REGULATORS_WHO_WRITE,
 }
 
 

@@ -1,6 +1,7 @@
 """The desk's statutory deadlines and clustering thresholds, read from rules.toml and validated.
 
-Working-day arithmetic lives here too, because every deadline is "N working days after a day".
+Every deadline is "N working days after a day": the arithmetic is yaojian.kit.workdays, in the
+calendar the rules choose.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field
+
+from yaojian.kit import workdays
+from yaojian.kit.workdays import Calendar
 
 RULES_FILE = Path(__file__).parent / "rules.toml"
 
@@ -62,38 +65,18 @@ def rules() -> Rules:
     return load_rules()
 
 
-@lru_cache
-def _china() -> holidays.HolidayBase:
-    return holidays.country_holidays("CN")
+def _calendar(calendar: str | None) -> Calendar:
+    return "weekends" if (calendar or rules().calendar) == "weekends" else "china"
 
 
 def is_working_day(day: dt.date, calendar: str | None = None) -> bool:
-    if (calendar or rules().calendar) == "weekends":
-        return day.weekday() < 5
-    return bool(_china().is_working_day(day))
+    return workdays.is_working_day(day, _calendar(calendar))
 
 
 def add_working_days(start: dt.date, n: int, calendar: str | None = None) -> dt.date:
-    """The n-th working day after ``start`` (the day of receipt itself is not counted).
-
-    行政 deadlines "自收到之日起 N 个工作日内" are counted from the next day, as periods are
-    in the Civil Code (第二百零一条: the starting day is not counted).
-    """
-    day = start
-    counted = 0
-    while counted < n:
-        day += dt.timedelta(days=1)
-        if is_working_day(day, calendar):
-            counted += 1
-    return day
+    """The n-th working day after ``start`` in the desk's calendar (see yaojian.kit.workdays)."""
+    return workdays.add_working_days(start, n, _calendar(calendar))
 
 
 def working_days_between(start: dt.date, end: dt.date, calendar: str | None = None) -> int:
-    """Working days after ``start`` up to and including ``end``; negative when ``end`` is before."""
-    if end < start:
-        return -working_days_between(end, start, calendar)
-    return sum(
-        1
-        for k in range(1, (end - start).days + 1)
-        if is_working_day(start + dt.timedelta(days=k), calendar)
-    )
+    return workdays.working_days_between(start, end, _calendar(calendar))

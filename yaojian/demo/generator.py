@@ -28,7 +28,10 @@ from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.complaints import generate_complaints
+from yaojian.demo.enforcement_cases import generate_cases
 from yaojian.demo.pv_reports import generate_reports
+from yaojian.demo.sampling import generate_samplings
+from yaojian.demo.trace_anomalies import plant_anomalies
 from yaojian.demo.trace_flows import generate_flows
 from yaojian.pv.indicators import Period
 from yaojian.pv.models import PairStatistic, ReportCategory
@@ -326,6 +329,7 @@ def generate(
 
     # ---- supply-chain flows through the EPCIS repository
     result.counts["trace_events"] = generate_flows(session, rng, as_of=as_of, scale=divisor)
+    result.counts["trace_anomalies"] = plant_anomalies(session, rng, as_of=as_of, scale=divisor)
 
     # ---- demo accounts, the audit entry of the generation, the first signals
     actor = system_actor("demo")
@@ -366,6 +370,15 @@ def generate(
     # ---- a year of complaints and reports, more at enterprises that now carry signals
     result.counts["complaints"], clusters = generate_complaints(session, rng, divisor, as_of)
     result.signals += clusters
+    # ---- two years of supervisory sampling; failures signal through the services
+    sampling = generate_samplings(session, rng, as_of=as_of, divisor=divisor)
+    result.counts["samples"], result.signals = sampling.samples, result.signals + sampling.signals
+    # ---- a year of enforcement cases, more at enterprises with signals
+    result.counts["enforcement_cases"], warnings = generate_cases(
+        session, rng, divisor=divisor, as_of=as_of,
+        focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
+    )  # fmt: skip
+    result.signals += warnings
     session.flush()
     return result
 

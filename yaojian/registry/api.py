@@ -16,6 +16,7 @@ from yaojian.registry.schemas import (
     CosmeticCreate,
     DeviceCreate,
     DrugCreate,
+    DrugProgrammes,
     EnterpriseCreate,
     EnterpriseDetail,
     EnterpriseRead,
@@ -185,3 +186,11 @@ def add_batch(
     session: SessionDep, actor: LoggedInDep, enterprise_id: int, data: BatchCreate
 ) -> BatchRead:
     return BatchRead.model_validate(service.add_batch(session, actor, enterprise_id, data))
+
+
+@router.put("/products/{product_id}/programmes", response_model=ProductRead)
+def set_drug_programmes(
+    session: SessionDep, actor: LoggedInDep, product_id: int, data: DrugProgrammes
+) -> ProductRead:
+    """Essential medicines list and centrally procured flags of a drug (the province keeps them)."""
+    return ProductRead.model_validate(service.set_drug_programmes(session, actor, product_id, data))

@@ -196,6 +196,8 @@ class Batch(Base):
     release_status: Mapped[ReleaseStatus] = mapped_column(
         enum_column(ReleaseStatus), default=ReleaseStatus.PENDING
     )
+    # Why the batch is under control (控制中), in words the public verify page may show.
+    status_reason: Mapped[str] = mapped_column(String(300), default="")
 
     product: Mapped[Product] = relationship()
 

@@ -98,6 +98,13 @@ class DrugCreate(BaseModel):
     cn_prefix: str | None = Field(None, pattern=r"^\d{7}$")
 
 
+class DrugProgrammes(BaseModel):
+    """The national lists a drug is on; the sampling indicator counts their samples."""
+
+    is_essential: bool
+    is_centrally_procured: bool
+
+
 class DeviceCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     device_class: int = Field(ge=1, le=3)
@@ -163,6 +170,7 @@ class BatchRead(BatchCreate):
 
     id: int
     enterprise_id: int
+    status_reason: str = ""
 
 
 class KeyPositionCreate(BaseModel):

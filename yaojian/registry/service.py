@@ -12,11 +12,12 @@ from yaojian.audit.chain import record, snapshot
 from yaojian.auth.actor import Actor, jurisdiction_prefix
 from yaojian.auth.permissions import Action, authorize
 from yaojian.auth.scope import get_visible, scoped, within_region
+from yaojian.enforcement.bans import refuse_if_banned
 from yaojian.kit.errors import Conflict, InvalidInput
 from yaojian.kit.pagination import PageParams, paginate
 from yaojian.kit.timeutil import today_local
 from yaojian.registry import identifiers
-from yaojian.registry.choices import EnterpriseKind, RegionLevel
+from yaojian.registry.choices import EnterpriseKind, RegionLevel, ReleaseStatus
 from yaojian.registry.models import (
     Batch,
     Cosmetic,
@@ -34,6 +35,7 @@ from yaojian.registry.schemas import (
     CosmeticCreate,
     DeviceCreate,
     DrugCreate,
+    DrugProgrammes,
     EnterpriseCreate,
     KeyPositionCreate,
     LicenceCreate,
@@ -260,6 +262,10 @@ def appoint(
     enterprise = get_enterprise(session, actor, enterprise_id)
     authorize(actor, Action.REGISTRY_WRITE, enterprise.region_code)
     person = session.scalars(select(Person).where(Person.id_number == id_number)).first()
+    if person is not None:  # a ban follows the person (处罚到人): 409 naming it
+        refuse_if_banned(
+            session, person.id, enterprise.kind, max(data.since or today_local(), today_local())
+        )
     if person is None:
         person = Person(name=data.name, id_number=id_number)
         session.add(person)
@@ -281,3 +287,49 @@ def list_positions(session: Session, actor: Actor, enterprise_id: int) -> list[K
         KeyPosition.enterprise_id == enterprise_id, KeyPosition.until.is_(None)
     )
     return list(session.scalars(scoped(stmt, actor, KeyPosition)))
+
+
+# ---------------------------------------------------------------- control measures and lists
+
+
+def quarantine_batch(
+    session: Session, actor: Actor, batch_id: int, reason: str, *, region_code: str
+) -> Batch:
+    """Put a batch under control (控制中) with a reason the public verify page shows.
+
+    ``region_code`` is the county where the measure is taken (where the failing pack was
+    found), not the maker's: a batch made elsewhere is controlled wherever it is found, so the
+    batch is loaded by id rather than through the maker's jurisdiction. A recalled batch stays
+    recalled (the stronger measure).
+    """
+    authorize(actor, Action.BATCH_QUARANTINE, region_code)
+    if not reason.strip():
+        raise InvalidInput("reason", "say why the batch is put under control")
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise InvalidInput("batch_id", f"batch {batch_id} is not in the registry")
+    if batch.release_status is ReleaseStatus.RECALLED:
+        return batch
+    before = snapshot(batch)
+    batch.release_status = ReleaseStatus.QUARANTINED
+    batch.status_reason = reason.strip()[:300]
+    session.flush()
+    record(session, actor, "batch.quarantine", "batch", batch.id, before, snapshot(batch))
+    return batch
+
+
+def set_drug_programmes(
+    session: Session, actor: Actor, product_id: int, data: DrugProgrammes
+) -> Product:
+    """Mark a drug as on the essential medicines list (国家基本药物目录) and/or centrally
+    procured (国家组织药品集中采购中选品种); both lists change from year to year."""
+    authorize(actor, Action.PRODUCT_PROGRAMMES)
+    product = get_product(session, actor, product_id)
+    if not isinstance(product, Drug):
+        raise InvalidInput("product_id", "only drugs are on these lists")
+    before = snapshot(product)
+    product.is_essential = data.is_essential
+    product.is_centrally_procured = data.is_centrally_procured
+    session.flush()
+    record(session, actor, "product.programmes", "product", product.id, before, snapshot(product))
+    return product

@@ -145,6 +145,8 @@ def parse_code(text: str) -> ParsedCode:
     lowered = body.lower()
     if lowered.startswith("urn:epc:"):
         return _parse_epc_urn(text, body)
+    if body.startswith(("gtin:", "sscc:", "cn:drug:")):
+        return _parse_fallback(text, body)
     if body.startswith("MA."):
         return _parse_ma(text, body)
     if lowered.startswith(("http://", "https://")):
@@ -198,6 +200,27 @@ def _is_sscc_element_string(digits: str) -> bool:
     scanners should send the ``]C1``/``]d2`` prefix.
     """
     return digits.startswith("00") and gs1_standard_check_digit(digits[2:19]) == int(digits[19])
+
+
+_FALLBACK = re.compile(r"^(?:gtin:(\d{14})(?::(ser|lot):(.+))?|sscc:(\d{18})|cn:drug:(\d{20}))$")
+
+
+def _parse_fallback(text: str, body: str) -> ParsedCode:
+    """Our own canonical forms that are not EPC URNs (see the module docstring), read back:
+    stored events and signals name codes so, and a chain or a recall parses them again."""
+    match = _FALLBACK.match(body)
+    if match is None:
+        raise InvalidInput(FIELD, f"not a canonical code form: {body[:40]!r}")
+    gtin, which, value, sscc, cn_drug = match.groups()
+    if cn_drug is not None:
+        return _parse_cn_drug(text, cn_drug)
+    if sscc is not None:
+        elements = f"00{sscc}"
+    elif which is None:
+        return _from_bare_gtin(text, gtin)
+    else:
+        elements = f"01{gtin}{'21' if which == 'ser' else '10'}{value}"
+    return _from_elements(text, _gs1(GS1Message.parse, elements).element_strings)
 
 
 def _from_bare_gtin(text: str, digits: str) -> ParsedCode:

@@ -152,12 +152,13 @@ def detect_clones(run: _Run) -> int:
 def _possible(a: Enterprise, b: Enterprise, gap: dt.timedelta) -> bool:
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return gap >= CLONE_MIN_GAP
-    km = _km(a.latitude or 0.0, a.longitude or 0.0, b.latitude or 0.0, b.longitude or 0.0)
+    km = distance_km(a.latitude or 0.0, a.longitude or 0.0, b.latitude or 0.0, b.longitude or 0.0)
     hours = gap.total_seconds() / 3600
     return km <= 1.0 or (hours > 0 and km / hours <= CLONE_SPEED_KMH)
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -337,8 +338,12 @@ def detect_broken_chain(run: _Run) -> int:
 
 def detect_aggregation(run: _Run) -> int:
     """A child packed into a second parent while still in the first; a DELETE (unpacking) of
-    a child that is not in the parent."""
-    parent_of: dict[str, str] = {}
+    a child that is not in the parent.
+
+    A child packed into a second parent is counted in both from then on: the second packing is
+    the one error, and unpacking the child from either parent later agrees with the record.
+    """
+    parents_of: dict[str, set[str]] = defaultdict(set)
     found = 0
     for event in run.events:
         if event.event_type != "AggregationEvent":
@@ -348,33 +353,45 @@ def detect_aggregation(run: _Run) -> int:
             continue
         children = _named(event, ("child",))
         for child in children:
+            held = parents_of[child]
             if event.action == "ADD":
-                held = parent_of.get(child)
-                if held is not None and held != parent and run.fresh(event):
+                others = sorted(held - {parent})
+                if others and run.fresh(event):
                     found += 1
                     run.emit("child_in_two_parents", (SubjectType.CODE, child), 3,
-                             f"{child} 装入 {parent} 时仍在 {held} 中",
+                             f"{child} 装入 {parent} 时仍在 {others[0]} 中",
                              f"trace-aggregation-two-parents:{event.event_hash}:{child}",
-                             {"event": _brief(event), "still_in": held, "added_to": parent},
+                             {"event": _brief(event), "still_in": others[0], "added_to": parent},
                              event.enterprise_id)  # fmt: skip
-                parent_of[child] = parent
+                held.add(parent)
             elif event.action == "DELETE":
-                if parent_of.get(child) != parent:
-                    if run.fresh(event):
-                        found += 1
-                        run.emit("delete_of_absent_child", (SubjectType.CODE, child), 2,
-                                 f"从 {parent} 拆出 {child}，但它不在其中",
-                                 f"trace-aggregation-absent-child:{event.event_hash}:{child}",
-                                 {"event": _brief(event), "in": parent_of.get(child)},
-                                 event.enterprise_id)  # fmt: skip
-                else:
-                    del parent_of[child]
+                if parent in held:
+                    held.discard(parent)
+                elif run.fresh(event):
+                    found += 1
+                    run.emit("delete_of_absent_child", (SubjectType.CODE, child), 2,
+                             f"从 {parent} 拆出 {child}，但它不在其中",
+                             f"trace-aggregation-absent-child:{event.event_hash}:{child}",
+                             {"event": _brief(event), "in": min(held, default=None)},
+                             event.enterprise_id)  # fmt: skip
         if event.action == "DELETE" and not children:
-            for child in [c for c, p in parent_of.items() if p == parent]:
-                del parent_of[child]
+            for held in parents_of.values():
+                held.discard(parent)
     return found
 
 
+# Every kind of signal the detectors emit, in the order the evaluation reports them.
+KINDS = (
+    "serial_dispensed_twice",
+    "serial_in_two_places",
+    "code_not_commissioned",
+    "expired_batch_moved",
+    "recalled_batch_moved",
+    "receipt_without_licence",
+    "receipt_without_shipment",
+    "child_in_two_parents",
+    "delete_of_absent_child",
+)
 DETECTORS: dict[str, Callable[[_Run], int]] = {
     "clone": detect_clones,
     "not_commissioned": detect_uncommissioned,

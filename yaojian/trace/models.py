@@ -12,6 +12,7 @@ from yaojian.auth.scope import ScopeRule, register_scope
 from yaojian.db import Base
 from yaojian.kit.choices import LabelledChoice, enum_column
 from yaojian.kit.timeutil import utcnow
+from yaojian.signals.models import SubjectType
 
 
 class JobStatus(LabelledChoice):
@@ -160,6 +161,24 @@ class TraceRecallTask(Base):
     )
 
 
+class TracePlantedAnomaly(Base):
+    """Ground truth of the demo: an anomaly the demo generator planted in the synthetic flows,
+    named as the detector's signal would name it (kind, subject). Written only by
+    :mod:`yaojian.demo.trace_anomalies`; read by :mod:`yaojian.trace.evaluation`."""
+
+    __tablename__ = "trace_planted_anomaly"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    subject_type: Mapped[SubjectType] = mapped_column(enum_column(SubjectType, 16))
+    subject_id: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    # Where it was planted (the enterprise whose event carries it), for scoping like a signal.
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 # Events are seen by the jurisdiction of the location they happened at, and by that enterprise.
 register_scope(
     TraceEvent, ScopeRule(region=TraceEvent.region_code, enterprise=TraceEvent.enterprise_id)
@@ -167,4 +186,8 @@ register_scope(
 register_scope(TraceLocation, ScopeRule(enterprise=TraceLocation.enterprise_id))
 register_scope(
     TraceRecall, ScopeRule(region=TraceRecall.region_code, enterprise=TraceRecall.enterprise_id)
+)
+register_scope(
+    TracePlantedAnomaly,
+    ScopeRule(region=TracePlantedAnomaly.region_code, enterprise=TracePlantedAnomaly.enterprise_id),
 )

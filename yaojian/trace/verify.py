@@ -77,11 +77,14 @@ def verify(session: Session, text: str) -> Verification:
     lot = code.lot or lot
     expiry = code.expiry or expiry
     recalled = False
+    controlled: str | None = None  # why the batch is under control (e.g. a failed sample)
     if product is not None and lot:
         batch = session.scalars(
             select(Batch).where(Batch.product_id == product.id, Batch.batch_number == lot)
         ).first()
         recalled = batch is not None and batch.release_status is ReleaseStatus.RECALLED
+        if batch is not None and batch.release_status is ReleaseStatus.QUARANTINED:
+            controlled = batch.status_reason or "该批次已被药品监管部门控制"
     commissioned = any(
         s.event.biz_step == "commissioning" or (s.event.action == "ADD" and s.via is None)
         for s in chain.steps
@@ -93,6 +96,8 @@ def verify(session: Session, text: str) -> Verification:
         status, label, reason = "suspect", "可疑", "该追溯码没有赋码（生产）记录"
     elif recalled or word == "recalled":
         status, label, reason = "recalled", "已召回", "该批次已召回，请勿使用"
+    elif controlled is not None:
+        status, label, reason = "suspect", "控制中", f"{controlled}；该批次控制中，请暂停使用"
     elif expiry is not None and expiry < today_local():
         status, label, reason = "suspect", "已过期", f"有效期至 {expiry.isoformat()}，已过期"
     elif word == "dispensed":

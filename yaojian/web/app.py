@@ -18,6 +18,8 @@ from yaojian.complaints.api import public as complaints_public_api
 from yaojian.complaints.api import router as complaints_api
 from yaojian.complaints.pages import router as complaints_pages
 from yaojian.db import make_engine, session_factory
+from yaojian.enforcement import api as enforcement_api
+from yaojian.enforcement import pages as enforcement_pages
 from yaojian.kit.ratelimit import RateLimiter
 from yaojian.pv.api import router as pv_api
 from yaojian.pv.pages import router as pv_pages
@@ -25,6 +27,8 @@ from yaojian.pv.report_pages import router as pv_report_pages
 from yaojian.pv.review_api import router as pv_review_api
 from yaojian.registry.api import router as registry_api
 from yaojian.registry.pages import router as registry_pages
+from yaojian.sampling.api import router as sampling_api
+from yaojian.sampling.pages import router as sampling_pages
 from yaojian.settings import Settings, get_settings
 from yaojian.signals.api import router as signals_api
 from yaojian.trace.api import locations_router as trace_locations_api
@@ -93,6 +97,11 @@ def create_app(
         complaints_public_api,
         complaints_api,
         complaints_pages,
+        sampling_api,
+        sampling_pages,
+        enforcement_api.router,
+        enforcement_api.public_router,
+        enforcement_pages.router,
     ):
         app.include_router(router)
 

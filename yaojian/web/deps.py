@@ -22,7 +22,10 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit when the route returns, before the response is sent. With the default
+# ("request") FastAPI runs the commit after sending, so a browser following a POST's redirect
+# could read the database before the write was committed (a 404 for the case just opened).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_actor(request: Request, session: SessionDep) -> Actor:
