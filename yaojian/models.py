@@ -3,6 +3,14 @@
 from yaojian.audit.models import AuditEntry, AuditHead
 from yaojian.auth.models import ApiToken, User
 from yaojian.db import Base
+from yaojian.inspection.models import (
+    Finding,
+    InspectionPlan,
+    InspectionVisit,
+    Inspector,
+    Rectification,
+    TeamMember,
+)
 from yaojian.pv.models import (
     AnalysisRun,
     MeddraTerm,
@@ -26,18 +34,24 @@ __all__ = [
     "Batch",
     "CaptureJob",
     "Enterprise",
+    "Finding",
+    "InspectionPlan",
+    "InspectionVisit",
+    "Inspector",
     "KeyPosition",
     "Licence",
     "MeddraTerm",
     "PairStatistic",
     "Person",
     "Product",
+    "Rectification",
     "Region",
     "Report",
     "ReportDrug",
     "ReportReaction",
     "RiskSignal",
     "SignalReview",
+    "TeamMember",
     "TermSynonym",
     "TraceEvent",
     "TraceEventEpc",

@@ -19,6 +19,13 @@ class Action(StrEnum):
     PV_TERMINOLOGY = "pv.terminology"  # load MedDRA, edit the synonym table
     TRACE_CAPTURE = "trace.capture"  # send EPCIS events
     TRACE_RECALL = "trace.recall"  # start a recall of a batch
+    # inspections
+    INSPECTION_POOL = "inspection.pool"  # add and edit inspectors
+    INSPECTION_PLAN = "inspection.plan"  # generate a year's plan, order an unannounced visit
+    INSPECTION_ASSIGN = "inspection.assign"  # assign teams
+    INSPECTION_EXECUTE = "inspection.execute"  # start, record findings, conclude, order fixes
+    INSPECTION_RECTIFY = "inspection.rectify"  # submit rectification evidence
+    INSPECTION_VERIFY = "inspection.verify"  # verify a rectification, close the visit
 
 
 _REGULATORS_WHO_WRITE = {
@@ -43,6 +50,14 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.TRACE_CAPTURE: {Role.PROVINCE_ADMIN, Role.ENTERPRISE},
     # The province, or the regulators of the recalling party's county (and its city).
     Action.TRACE_RECALL: _REGULATORS_WHO_WRITE,
+    # Inspections: regulators plan and assign in their jurisdiction; inspectors act only on the
+    # visits they are assigned to (the scope rule of inspection_visit); enterprises answer orders.
+    Action.INSPECTION_POOL: _REGULATORS_WHO_WRITE,
+    Action.INSPECTION_PLAN: _REGULATORS_WHO_WRITE,
+    Action.INSPECTION_ASSIGN: _REGULATORS_WHO_WRITE,
+    Action.INSPECTION_EXECUTE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
+    Action.INSPECTION_RECTIFY: {Role.ENTERPRISE},
+    Action.INSPECTION_VERIFY: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
 }
 
 

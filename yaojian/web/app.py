@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import yaojian
 from yaojian.auth.api import router as auth_api
 from yaojian.db import make_engine, session_factory
+from yaojian.inspection.api import router as inspection_api
 from yaojian.kit.ratelimit import RateLimiter
 from yaojian.pv.api import router as pv_api
 from yaojian.pv.pages import router as pv_pages
@@ -87,6 +88,7 @@ def create_app(
         registry_pages,
         pv_report_pages,
         pv_pages,
+        inspection_api,
     ):
         app.include_router(router)
 
