@@ -27,6 +27,7 @@ from yaojian.auth.actor import system_actor
 from yaojian.auth.models import Role, User
 from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
+from yaojian.demo.inspections import generate_inspections
 from yaojian.demo.pv_reports import generate_reports
 from yaojian.demo.trace_flows import generate_flows
 from yaojian.pv.indicators import Period
@@ -362,6 +363,8 @@ def generate(
             )
             or 0
         )
+    # ---- the inspector corps and a year of inspections, planned after the signals it reads
+    result.counts.update(generate_inspections(session, rng, divisor=divisor, as_of=as_of))
     session.flush()
     return result
 

@@ -288,13 +288,16 @@ def _solve(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         slots = sum(v.team_size for v in group)
         room = sum(max(0, pool[i].capacity - int(load[i])) for i in by_inspector)
+        rule, why = _shortfall(group, cands, pool, load)
+        if slots > room:
+            rule, why = "capacity", ""
         result.problems.append(
             Problem(
-                "capacity" if slots > room else "solver",
+                rule,
                 f"sub-problem {key}: CP-SAT {name} after {seconds:.1f} s with {len(group)} "
                 f"visits, {len(x)} variables, {len(model.proto.constraints)} constraints; "
                 f"{slots} team places against {room} places of capacity left among "
-                f"{len(by_inspector)} candidate inspectors",
+                f"{len(by_inspector)} candidate inspectors{why}",
                 subproblem=key,
             )
         )
@@ -314,3 +317,31 @@ def _solve(
         solver.best_objective_bound,
         seconds,
     )
+
+
+def _shortfall(
+    group: Sequence[VisitNeed],
+    cands: dict[int, list[tuple[int, int]]],
+    pool: Sequence[PoolMember],
+    load: np.ndarray,
+) -> tuple[str, str]:
+    """Which team rule outruns the capacity left among the candidates who could meet it."""
+
+    def room(members: set[int]) -> int:
+        return sum(max(0, pool[i].capacity - int(load[i])) for i in members)
+
+    leaders = {i for v in group for i, _ in cands[v.id] if pool[i].leader}
+    if room(leaders) < len(group):
+        return "team_leader", (
+            f"; {len(group)} visits need a team leader, the candidate leaders have "
+            f"{room(leaders)} places left"
+        )
+    for d in DOMAINS:
+        needing = [v for v in group if d in v.domains]
+        holders = {i for v in needing for i, _ in cands[v.id] if d in pool[i].qualifications}
+        if needing and room(holders) < len(needing):
+            return "domain_coverage", (
+                f"; {len(needing)} visits need someone qualified in {d}, those candidates have "
+                f"{room(holders)} places left"
+            )
+    return "solver", ""
