@@ -1,96 +1,43 @@
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.builders import ADMIN, actor_of, bearer, make_enterprise, make_user
-from tests.inspection.builders import make_inspector
+from tests.inspection.builders import (
+    GMP,
+    ON,
+    close_the_loop,
+    staffed_visit,
+    token_for,
+)
 from yaojian.audit.models import AuditEntry
-from yaojian.auth.models import Role, User
+from yaojian.auth.models import Role
 from yaojian.inspection import workflow
 from yaojian.inspection.choices import (
     Conclusion,
     Disposition,
-    Domain,
-    FindingSeverity,
-    InspectorGrade,
     RectificationStatus,
     VisitStatus,
 )
-from yaojian.inspection.models import InspectionVisit
 from yaojian.inspection.schemas import (
     ConclusionCreate,
     EvidenceCreate,
-    FindingCreate,
-    RectificationCreate,
     VerificationCreate,
 )
-from yaojian.inspection.staffing import assign_visit
 from yaojian.kit.errors import Conflict
 from yaojian.registry.choices import EnterpriseKind
 from yaojian.registry.models import Enterprise
-
-ON = dt.date(2027, 3, 15)
-DEADLINE = dt.date.today() + dt.timedelta(days=30)
-GMP = FindingCreate(
-    item_code="GSP-T",
-    clause="药品经营质量管理规范 第二章第十节",
-    severity=FindingSeverity.MAJOR,
-    description="冷库温度记录缺失",
-)
-
-
-def _token(client: TestClient, user: User) -> dict[str, str]:
-    response = client.post(
-        "/api/v1/auth/token", data={"username": user.username, "password": "secret-pass"}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-def _staffed_visit(session: Session, county: str = "330106") -> tuple[InspectionVisit, User]:
-    """An unannounced visit to a wholesaler, staffed by the only two eligible inspectors; the
-    leader logs in as ``user``."""
-    shop = make_enterprise(session, kind=EnterpriseKind.DRUG_WHOLESALER, region_code=county)
-    user = make_user(session, Role.INSPECTOR, region_code="330102")
-    make_inspector(
-        session,
-        home_region_code="330102",
-        grade=InspectorGrade.TEAM_LEADER,
-        qualifications=[Domain.DRUG_GSP],
-        user_id=user.id,
-    )
-    make_inspector(session, home_region_code="330108", qualifications=[Domain.DRUG_GSP])
-    visit = workflow.order_unannounced(session, ADMIN, shop.id, "举报：冷链断链", ON)
-    assign_visit(session, ADMIN, visit.id)
-    session.commit()
-    return visit, user
-
-
-def _close_the_loop(session: Session, visit: InspectionVisit, inspector: Any) -> int:
-    workflow.start_visit(session, inspector, visit.id)
-    workflow.add_finding(session, inspector, visit.id, GMP)
-    workflow.conclude(session, inspector, visit.id, ConclusionCreate(conclusion=Conclusion.RECTIFY))
-    order = workflow.order_rectification(
-        session,
-        inspector,
-        visit.id,
-        RectificationCreate(requirements="补齐温度记录", deadline=DEADLINE),
-    )
-    return order.id
 
 
 def test_an_assigned_inspector_runs_a_visit_to_a_verified_rectification(
     session: Session,
 ) -> None:
-    visit, user = _staffed_visit(session)
+    visit, user = staffed_visit(session)
     inspector = actor_of(user)
-    order_id = _close_the_loop(session, visit, inspector)
+    order_id = close_the_loop(session, visit, inspector)
     enterprise = session.get(Enterprise, visit.enterprise_id)
     assert enterprise is not None
     owner = actor_of(make_user(session, Role.ENTERPRISE, enterprise=enterprise))
@@ -118,13 +65,13 @@ def test_an_assigned_inspector_runs_a_visit_to_a_verified_rectification(
 def test_verifying_a_rectification_never_submitted_is_a_409_naming_the_rule(
     client: TestClient, session: Session
 ) -> None:
-    visit, user = _staffed_visit(session)
-    order_id = _close_the_loop(session, visit, actor_of(user))
+    visit, user = staffed_visit(session)
+    order_id = close_the_loop(session, visit, actor_of(user))
     session.commit()
     response = client.post(
         f"/api/v1/inspection/rectifications/{order_id}/verification",
         json={"accepted": True},
-        headers=_token(client, user),
+        headers=token_for(client, user),
     )
     assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -133,14 +80,14 @@ def test_verifying_a_rectification_never_submitted_is_a_409_naming_the_rule(
 
 
 def test_findings_are_refused_before_the_visit_starts(session: Session) -> None:
-    visit, user = _staffed_visit(session)
+    visit, user = staffed_visit(session)
     with pytest.raises(Conflict) as info:
         workflow.add_finding(session, actor_of(user), visit.id, GMP)
     assert info.value.invalid_params[0].name == "findings_only_during_visit"
 
 
 def test_a_compliant_conclusion_with_findings_on_record_is_refused(session: Session) -> None:
-    visit, user = _staffed_visit(session)
+    visit, user = staffed_visit(session)
     inspector = actor_of(user)
     workflow.start_visit(session, inspector, visit.id)
     workflow.add_finding(session, inspector, visit.id, GMP)
@@ -154,11 +101,11 @@ def test_a_compliant_conclusion_with_findings_on_record_is_refused(session: Sess
 def test_an_inspector_sees_only_the_visits_they_are_assigned_to(
     client: TestClient, session: Session
 ) -> None:
-    mine, user = _staffed_visit(session)
+    mine, user = staffed_visit(session)
     other_shop = make_enterprise(session, kind=EnterpriseKind.DRUG_WHOLESALER)
     other = workflow.order_unannounced(session, ADMIN, other_shop.id, "另一家", ON)
     session.commit()
-    headers = _token(client, user)
+    headers = token_for(client, user)
     listed = client.get("/api/v1/inspection/visits", headers=headers).json()
     assert [v["id"] for v in listed["items"]] == [mine.id]
     assert client.get(f"/api/v1/inspection/visits/{other.id}", headers=headers).status_code == 404
@@ -169,8 +116,8 @@ def test_an_inspector_sees_only_the_visits_they_are_assigned_to(
 def test_an_enterprise_sees_its_findings_and_order_but_no_visit(
     client: TestClient, session: Session
 ) -> None:
-    visit, user = _staffed_visit(session)
-    order_id = _close_the_loop(session, visit, actor_of(user))
+    visit, user = staffed_visit(session)
+    order_id = close_the_loop(session, visit, actor_of(user))
     enterprise = session.get(Enterprise, visit.enterprise_id)
     neighbour = make_enterprise(session, kind=EnterpriseKind.DRUG_WHOLESALER)
     session.commit()
@@ -207,7 +154,7 @@ def test_an_enterprise_sees_its_findings_and_order_but_no_visit(
 def test_a_county_regulator_works_only_within_their_county(
     client: TestClient, session: Session
 ) -> None:
-    visit, _ = _staffed_visit(session, county="330106")
+    visit, _ = staffed_visit(session, county="330106")
     session.commit()
     xihu = bearer(client, session, Role.COUNTY_REGULATOR, "330106")
     binjiang = bearer(client, session, Role.COUNTY_REGULATOR, "330108")
