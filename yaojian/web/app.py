@@ -16,6 +16,7 @@ import yaojian
 from yaojian.auth.api import router as auth_api
 from yaojian.db import make_engine, session_factory
 from yaojian.inspection.api import router as inspection_api
+from yaojian.inspection.pages import router as inspection_pages
 from yaojian.kit.ratelimit import RateLimiter
 from yaojian.pv.api import router as pv_api
 from yaojian.pv.pages import router as pv_pages
@@ -89,6 +90,7 @@ def create_app(
         pv_report_pages,
         pv_pages,
         inspection_api,
+        inspection_pages,
     ):
         app.include_router(router)
 
