@@ -85,7 +85,7 @@ def test_too_little_capacity_is_reported_by_sub_problem_with_its_counts() -> Non
     result = assign_teams([_need(k) for k in range(1, 4)], pool, SETTINGS)
     assert not result.feasible
     problem = result.problems[0]
-    assert problem.rule == "capacity" and problem.subproblem == "330100/Q1"
+    assert problem.rule == "capacity" and problem.subproblem == "330100/03"
     assert "6 team places against 3" in problem.detail
 
 

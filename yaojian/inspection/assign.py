@@ -8,7 +8,7 @@ The objective is team travel (km from the inspector's home county centre to the 
 plus ``balance_weight`` × the highest utilisation (‰ of capacity), so workload is levelled.
 
 A province year is too large for one model (40,000 visits × 1,500 inspectors), so it is split
-by city and quarter; each visit keeps only its nearest eligible candidates (plus the nearest per
+by city and month; each visit keeps only its nearest eligible candidates (plus the nearest per
 domain and the nearest leaders). Sub-problems are solved in date order and carry every
 inspector's load forward, so the balance term sees the whole year. Before solving, every visit
 is checked on its own; a visit that cannot be staffed is named with the rule it fails.
@@ -229,10 +229,10 @@ def assign_teams(
         return result
     groups: dict[tuple[int, str], list[VisitNeed]] = defaultdict(list)
     for v in visits:
-        groups[((v.month - 1) // 3 + 1, v.region_code[:4])].append(v)
+        groups[(v.month, v.region_code[:4])].append(v)
     load = np.array([p.carried for p in pool], dtype=np.int64)
-    for (quarter, city), group in sorted(groups.items()):
-        key = f"{city}00/Q{quarter}"
+    for (month, city), group in sorted(groups.items()):
+        key = f"{city}00/{month:02d}"
         sub = _solve(key, group, cands, arrays, load, settings, result)
         result.subproblems.append(sub)
         if result.problems:
@@ -269,6 +269,10 @@ def _solve(
         for d in v.domains:
             if len(v.domains) > 1:
                 model.add(sum(var for i, var in mine if d in pool[i].qualifications) >= 1)
+    hint = _greedy(group, cands, pool, load)
+    if hint is not None:
+        for (vid, i), var in x.items():
+            model.add_hint(var, (vid, i) in hint)
     peak = model.new_int_var(0, 1000, "peak_utilisation")
     for i, vars_ in by_inspector.items():
         room = pool[i].capacity - int(load[i])
@@ -285,7 +289,14 @@ def _solve(
     status = solver.solve(model)
     name = solver.status_name(status)
     seconds = time.perf_counter() - t0
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = {key_ for key_, var in x.items() if solver.boolean_value(var)}
+        objective = solver.objective_value
+    elif hint is not None:
+        # CP-SAT found nothing better in time: keep the greedy teams it was hinted with.
+        chosen, name = hint, "GREEDY"
+        objective = _objective(group, cands, pool, load, chosen, settings)
+    else:
         slots = sum(v.team_size for v in group)
         room = sum(max(0, pool[i].capacity - int(load[i])) for i in by_inspector)
         rule, why = _shortfall(group, cands, pool, load)
@@ -303,20 +314,76 @@ def _solve(
         )
         return SubResult(key, len(group), len(x), name, 0.0, 0.0, seconds)
     for v in group:
-        team = [(i, km) for i, km in cands[v.id] if solver.boolean_value(x[v.id, i])]
+        team = [(i, km) for i, km in cands[v.id] if (v.id, i) in chosen]
         leader = min((t for t in team if pool[t[0]].leader), key=lambda t: (t[1], t[0]))
         result.teams[v.id] = [(pool[i].id, (i, km) == leader, float(km)) for i, km in team]
         for i, _ in team:
             load[i] += 1
-    return SubResult(
-        key,
-        len(group),
-        len(x),
-        name,
-        solver.objective_value,
-        solver.best_objective_bound,
-        seconds,
+    bound = solver.best_objective_bound if name != "UNKNOWN" else 0.0
+    return SubResult(key, len(group), len(x), name, objective, min(bound, objective), seconds)
+
+
+def _greedy(
+    group: Sequence[VisitNeed],
+    cands: dict[int, list[tuple[int, int]]],
+    pool: Sequence[PoolMember],
+    load: np.ndarray,
+) -> set[tuple[int, int]] | None:
+    """Teams picked visit by visit (fewest candidates first), each place to the candidate with
+    the lowest km + utilisation; the hint CP-SAT starts from, and the fallback if it finds
+    nothing better in time. None when it paints itself into a corner."""
+    extra: dict[int, int] = defaultdict(int)
+    chosen: set[tuple[int, int]] = set()
+
+    def score(c: tuple[int, int]) -> float:
+        i, km = c
+        return km + 100.0 * (int(load[i]) + extra[i] + 1) / pool[i].capacity
+
+    def has_room(i: int) -> bool:
+        return int(load[i]) + extra[i] < pool[i].capacity
+
+    for v in sorted(group, key=lambda v: (len(cands[v.id]), v.id)):
+        options = sorted((c for c in cands[v.id] if has_room(c[0])), key=score)
+        team: list[int] = []
+        leader = next((i for i, _ in options if pool[i].leader), None)
+        if leader is None:
+            return None
+        team.append(leader)
+        for d in v.domains:
+            if not any(d in pool[i].qualifications for i in team):
+                pick = next(
+                    (i for i, _ in options if i not in team and d in pool[i].qualifications),
+                    None,
+                )
+                if pick is None:
+                    return None
+                team.append(pick)
+        team.extend([i for i, _ in options if i not in team][: v.team_size - len(team)])
+        if len(team) != v.team_size:
+            return None
+        for i in team:
+            extra[i] += 1
+            chosen.add((v.id, i))
+    return chosen
+
+
+def _objective(
+    group: Sequence[VisitNeed],
+    cands: dict[int, list[tuple[int, int]]],
+    pool: Sequence[PoolMember],
+    load: np.ndarray,
+    chosen: set[tuple[int, int]],
+    settings: AssignSettings,
+) -> float:
+    km = sum(d for v in group for i, d in cands[v.id] if (v.id, i) in chosen)
+    new: dict[int, int] = defaultdict(int)
+    for _, i in chosen:
+        new[i] += 1
+    peak = max(
+        (math.ceil(1000 * (int(load[i]) + n) / pool[i].capacity) for i, n in new.items()),
+        default=0,
     )
+    return float(km + settings.balance_weight * peak)
 
 
 def _shortfall(
