@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from yaojian.auth.actor import Actor, system_actor
-from yaojian.auth.models import Role
+from yaojian.auth.models import Role, User
 from yaojian.inspection import workflow
 from yaojian.inspection.choices import (
     Conclusion,
@@ -71,8 +71,26 @@ def generate_inspections(
 ) -> dict[str, int]:
     """The corps and the year; the demo generator's one call into this module."""
     counts = {"inspectors": generate_inspectors(session, rng, divisor)}
+    _link_demo_inspector(session)
     counts |= generate_inspection_year(session, system_actor("demo"), rng, as_of)
     return counts
+
+
+def _link_demo_inspector(session: Session) -> None:
+    """The demo's inspector account becomes the first Hangzhou inspector, so that signing in as
+    it shows what an inspector sees: their own visits and nothing else."""
+    user = session.scalar(select(User).where(User.role == Role.INSPECTOR).order_by(User.id))
+    if user is None or user.region_code is None:
+        return
+    prefix = user.region_code[:4]
+    inspector = session.scalar(
+        select(Inspector)
+        .where(Inspector.home_region_code.startswith(prefix), Inspector.user_id.is_(None))
+        .order_by(Inspector.id)
+    )
+    if inspector is not None:
+        inspector.user_id = user.id
+        session.flush()
 
 
 def generate_inspectors(session: Session, rng: random.Random, divisor: int) -> int:
