@@ -14,6 +14,7 @@ covers a third of the enterprises each year. A severe open signal adds one unann
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -117,9 +118,16 @@ def _item(rule: Rule, interval: int) -> dict[str, Any]:
     }
 
 
+def _spread(enterprise_id: int, n: int) -> int:
+    """A stable pseudo-random 0 … n-1 per enterprise. Not ``id % n``: the rotation of multi-year
+    rules already selects ids by residue, and the same residue would pile visits on a few months.
+    """
+    return zlib.crc32(str(enterprise_id).encode()) % n
+
+
 def _date(year: int, month: int, enterprise_id: int) -> dt.date:
     # Spread visits over the working days of the month; weekends move to the next Monday.
-    day = 1 + enterprise_id % 26
+    day = 1 + _spread(enterprise_id * 31, 26)
     date = dt.date(year, month, day)
     while date.weekday() >= 5:
         date += dt.timedelta(days=1)
@@ -143,7 +151,7 @@ def plan_enterprise(
     if due:
         occasions = max(n for _, _, n in due)
         spacing = 12 // occasions
-        start = first_month + facts.id % max(1, min(spacing, months_left))
+        start = first_month + _spread(facts.id, max(1, min(spacing, months_left)))
         for k in range(occasions):
             month = start + k * spacing
             if month > 12:
