@@ -177,10 +177,13 @@ class _PoolArrays:
 
 
 def _candidates(
-    arrays: _PoolArrays, v: VisitNeed, settings: AssignSettings
+    arrays: _PoolArrays, v: VisitNeed, settings: AssignSettings, room: np.ndarray | None = None
 ) -> tuple[list[tuple[int, int]], Problem | None]:
-    """Nearest eligible (pool index, km); or the rule this visit fails on its own."""
+    """Nearest eligible (pool index, km); or the rule this visit fails on its own. ``room``
+    leaves out inspectors whose capacity is used up by earlier sub-problems."""
     ok = arrays.eligible(v)
+    if room is not None:
+        ok &= room
     where = f"visit {v.id} (enterprise {v.enterprise_id}, county {v.region_code}, month {v.month})"
     eligible_n = int(ok.sum())
     if eligible_n < v.team_size:
@@ -203,7 +206,7 @@ def _candidates(
     order = idx[np.argsort(dist, kind="stable")]
     chosen: dict[int, None] = dict.fromkeys(order[: settings.candidates].tolist())
     leaders = order[arrays.leader[order]]
-    chosen.update(dict.fromkeys(leaders[: settings.per_domain].tolist()))
+    chosen.update(dict.fromkeys(leaders[: 2 * settings.per_domain].tolist()))
     for d in v.domains:
         qualified = order[(arrays.quals[order] & _BIT[d]) != 0]
         chosen.update(dict.fromkeys(qualified[: settings.per_domain].tolist()))
@@ -219,11 +222,9 @@ def assign_teams(
     arrays = _PoolArrays(pool)
     cands: dict[int, list[tuple[int, int]]] = {}
     for v in visits:
-        c, problem = _candidates(arrays, v, settings)
+        _, problem = _candidates(arrays, v, settings)
         if problem is not None:
             result.problems.append(problem)
-        else:
-            cands[v.id] = c
     if result.problems:
         result.seconds = time.perf_counter() - started
         return result
@@ -233,6 +234,17 @@ def assign_teams(
     load = np.array([p.carried for p in pool], dtype=np.int64)
     for (month, city), group in sorted(groups.items()):
         key = f"{city}00/{month:02d}"
+        capacity = np.array([p.capacity for p in pool], dtype=np.int64)
+        room = (capacity - load) > 0
+        for v in group:
+            c, problem = _candidates(arrays, v, settings, room)
+            if problem is not None:
+                problem.subproblem = key
+                problem.detail += " (capacity left after the earlier months)"
+                result.problems.append(problem)
+            cands[v.id] = c
+        if result.problems:
+            break
         sub = _solve(key, group, cands, arrays, load, settings, result)
         result.subproblems.append(sub)
         if result.problems:
