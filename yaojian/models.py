@@ -5,6 +5,14 @@ from yaojian.auth.models import ApiToken, User
 from yaojian.complaints.models import Complaint, ComplaintEntry
 from yaojian.db import Base
 from yaojian.enforcement.models import Case, CaseEvent, Evidence, PersonBan
+from yaojian.inspection.models import (
+    Finding,
+    InspectionPlan,
+    InspectionVisit,
+    Inspector,
+    Rectification,
+    TeamMember,
+)
 from yaojian.pv.models import (
     AnalysisRun,
     MeddraTerm,
@@ -34,7 +42,11 @@ __all__ = [
     "ComplaintEntry",
     "Enterprise",
     "Evidence",
+    "Finding",
     "FollowUp",
+    "InspectionPlan",
+    "InspectionVisit",
+    "Inspector",
     "KeyPosition",
     "Licence",
     "MeddraTerm",
@@ -42,6 +54,7 @@ __all__ = [
     "Person",
     "PersonBan",
     "Product",
+    "Rectification",
     "Region",
     "Report",
     "ReportDrug",
@@ -51,6 +64,7 @@ __all__ = [
     "SamplingPlan",
     "SamplingQuota",
     "SignalReview",
+    "TeamMember",
     "TermSynonym",
     "TestItem",
     "TraceEvent",

@@ -29,6 +29,7 @@ from yaojian.auth.service import create_user
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.complaints import generate_complaints
 from yaojian.demo.enforcement_cases import generate_cases
+from yaojian.demo.inspections import generate_inspections
 from yaojian.demo.pv_reports import generate_reports
 from yaojian.demo.sampling import generate_samplings
 from yaojian.demo.trace_anomalies import plant_anomalies
@@ -379,6 +380,8 @@ def generate(
         focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
     )  # fmt: skip
     result.signals += warnings
+    # ---- the inspector corps and a year of inspections, planned after the signals it reads
+    result.counts.update(generate_inspections(session, rng, divisor=divisor, as_of=as_of))
     session.flush()
     return result
 
