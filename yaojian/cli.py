@@ -15,6 +15,7 @@ from rich.table import Table
 from yaojian.complaints.cli import complaints_app
 from yaojian.credit.cli import credit_app
 from yaojian.enforcement.cli import cases_app
+from yaojian.inspection.cli import load_commands as _inspection_commands
 from yaojian.pv.cli import load_commands as _pv_commands
 from yaojian.settings import get_settings
 from yaojian.trace.cli import load_commands as _trace_commands
@@ -39,6 +40,7 @@ worker_app = typer.Typer(
 for sub, name in (
     (_pv_commands(), "pv"),
     (_trace_commands(), "trace"),
+    (_inspection_commands(), "inspection"),
     (db_app, "db"),
     (demo_app, "demo"),
     (user_app, "user"),

@@ -6,6 +6,14 @@ from yaojian.complaints.models import Complaint, ComplaintEntry
 from yaojian.credit.models import BlacklistEntry, CreditGrade, CreditRun
 from yaojian.db import Base
 from yaojian.enforcement.models import Case, CaseEvent, Evidence, PersonBan
+from yaojian.inspection.models import (
+    Finding,
+    InspectionPlan,
+    InspectionVisit,
+    Inspector,
+    Rectification,
+    TeamMember,
+)
 from yaojian.pv.models import (
     AnalysisRun,
     MeddraTerm,
@@ -38,7 +46,11 @@ __all__ = [
     "CreditRun",
     "Enterprise",
     "Evidence",
+    "Finding",
     "FollowUp",
+    "InspectionPlan",
+    "InspectionVisit",
+    "Inspector",
     "KeyPosition",
     "Licence",
     "MeddraTerm",
@@ -46,6 +58,7 @@ __all__ = [
     "Person",
     "PersonBan",
     "Product",
+    "Rectification",
     "Region",
     "Report",
     "ReportDrug",
@@ -55,6 +68,7 @@ __all__ = [
     "SamplingPlan",
     "SamplingQuota",
     "SignalReview",
+    "TeamMember",
     "TermSynonym",
     "TestItem",
     "TraceEvent",

@@ -6,7 +6,8 @@ enterprise (``enterprise``), and with the rows the public may see (``public``; n
 
 - province regulators and administrators see everything;
 - city/county regulators and inspectors see rows whose county code starts with their
-  jurisdiction prefix (GB/T 2260 codes nest by prefix);
+  jurisdiction prefix (GB/T 2260 codes nest by prefix); on tables registered with ``assigned``
+  an inspector sees only the rows of their own assignments instead;
 - an enterprise user or machine token sees rows of its own enterprise only;
 - the public sees only the rows registered as public.
 """
@@ -33,12 +34,15 @@ class ScopeRule:
     """``region``/``enterprise``: columns tying a row to a county code / an enterprise id.
 
     ``reference`` marks reference data that every party reads whole (regions).
+    ``assigned``, when given, is what an inspector sees instead of their jurisdiction: the rows
+    of the work they are assigned to (inspection visits), built from the acting inspector.
     """
 
     region: InstrumentedAttribute[Any] | None = None
     enterprise: InstrumentedAttribute[Any] | None = None
     public: Callable[[], ColumnElement[bool]] | None = None
     reference: bool = False
+    assigned: Callable[[Actor], ColumnElement[bool]] | None = None
 
 
 _RULES: dict[type[Any], ScopeRule] = {}
@@ -72,6 +76,8 @@ def visibility_clause(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
         if actor.enterprise_id is None or rule.enterprise is None:
             return false()
         return cast(ColumnElement[bool], rule.enterprise == actor.enterprise_id)
+    if actor.role is Role.INSPECTOR and rule.assigned is not None:
+        return rule.assigned(actor)
     if actor.is_regulator and actor.jurisdiction_prefix:
         prefix = actor.jurisdiction_prefix
         if rule.region is not None:

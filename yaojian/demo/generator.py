@@ -30,6 +30,7 @@ from yaojian.credit.demo import generate_credit
 from yaojian.demo import vocabulary as vocab
 from yaojian.demo.complaints import generate_complaints
 from yaojian.demo.enforcement_cases import generate_cases
+from yaojian.demo.inspections import generate_inspections
 from yaojian.demo.pv_reports import generate_reports
 from yaojian.demo.sampling import generate_samplings
 from yaojian.demo.trace_anomalies import plant_anomalies
@@ -380,11 +381,16 @@ def generate(
         focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
     )  # fmt: skip
     result.signals += warnings
+<<<<<<< HEAD
     # ---- credit: serious cases onto the blacklist, then everyone graded (runs last)
     credit = generate_credit(session, as_of)
     result.counts["credit_grades"] = credit.graded
     result.counts["blacklist_entries"] = credit.listed
     result.signals += credit.signals
+=======
+    # ---- the inspector corps and a year of inspections, planned after the signals it reads
+    result.counts.update(generate_inspections(session, rng, divisor=divisor, as_of=as_of))
+>>>>>>> main
     session.flush()
     return result
 

@@ -22,6 +22,8 @@ from yaojian.credit.pages import router as credit_pages
 from yaojian.db import make_engine, session_factory
 from yaojian.enforcement import api as enforcement_api
 from yaojian.enforcement import pages as enforcement_pages
+from yaojian.inspection.api import router as inspection_api
+from yaojian.inspection.pages import router as inspection_pages
 from yaojian.kit.ratelimit import RateLimiter
 from yaojian.pv.api import router as pv_api
 from yaojian.pv.pages import router as pv_pages
@@ -104,9 +106,14 @@ def create_app(
         enforcement_api.router,
         enforcement_api.public_router,
         enforcement_pages.router,
+<<<<<<< HEAD
         credit_api.router,
         credit_api.public_router,
         credit_pages,
+=======
+        inspection_api,
+        inspection_pages,
+>>>>>>> main
     ):
         app.include_router(router)
 

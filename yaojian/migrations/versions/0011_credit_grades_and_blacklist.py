@@ -1,7 +1,7 @@
 """credit grades and blacklist
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0007
 Create Date: 2026-12-02 07:02:22
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from yaojian.db import UTCDateTime
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Inspections: the inspector pool, the annual plan, team assignment, execution, indicators."""
