@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from yaojian.credit.config import HERE, config, parse
 from yaojian.credit.grading import explain, score_frame, window_start
 
-NAMES = ["sampling_failure", "penalty", "penalty_counterfeit_substandard", "complaint_upheld"]
+NAMES = list(config().deductions)
 
 
 def scored(

@@ -31,11 +31,6 @@ class Action(StrEnum):
     # enforcement
     CASE_HANDLE = "enforcement.handle"  # open a case, investigate, upload evidence, serve, execute
     CASE_DECIDE = "enforcement.decide"  # file, extend, decide, transfer, close (负责人审批)
-<<<<<<< HEAD
-    # credit
-    CREDIT_GRADE = "credit.grade"  # run the province's grading
-    CREDIT_BLACKLIST = "credit.blacklist"  # list on / remove from 严重违法失信名单
-=======
     # inspections
     INSPECTION_POOL = "inspection.pool"  # add and edit inspectors
     INSPECTION_PLAN = "inspection.plan"  # generate a year's plan, order an unannounced visit
@@ -43,7 +38,9 @@ class Action(StrEnum):
     INSPECTION_EXECUTE = "inspection.execute"  # start, record findings, conclude, order fixes
     INSPECTION_RECTIFY = "inspection.rectify"  # submit rectification evidence
     INSPECTION_VERIFY = "inspection.verify"  # verify a rectification, close the visit
->>>>>>> main
+    # credit
+    CREDIT_GRADE = "credit.grade"  # run the province's grading
+    CREDIT_BLACKLIST = "credit.blacklist"  # list on / remove from 严重违法失信名单
 
 
 _REGULATORS_WHO_WRITE = {
@@ -85,12 +82,6 @@ ALLOWED: dict[Action, set[Role]] = {
     # enforcement: inspectors (稽查员) handle cases; the regulator's heads approve and decide.
     Action.CASE_HANDLE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
     Action.CASE_DECIDE: _REGULATORS_WHO_WRITE,
-<<<<<<< HEAD
-    # credit: the grading is the province's (one model, one run); listing and removal are for
-    # the province or the regulators of the enterprise's county (and its city).
-    Action.CREDIT_GRADE: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
-    Action.CREDIT_BLACKLIST: _REGULATORS_WHO_WRITE,
-=======
     # Inspections: regulators plan and assign in their jurisdiction; inspectors act only on the
     # visits they are assigned to (the scope rule of inspection_visit); enterprises answer orders.
     Action.INSPECTION_POOL: _REGULATORS_WHO_WRITE,
@@ -99,7 +90,10 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.INSPECTION_EXECUTE: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
     Action.INSPECTION_RECTIFY: {Role.ENTERPRISE},
     Action.INSPECTION_VERIFY: _REGULATORS_WHO_WRITE | {Role.INSPECTOR},
->>>>>>> main
+    # credit: the grading is the province's (one model, one run); listing and removal are for
+    # the province or the regulators of the enterprise's county (and its city).
+    Action.CREDIT_GRADE: {Role.PROVINCE_ADMIN, Role.PROVINCE_REGULATOR},
+    Action.CREDIT_BLACKLIST: _REGULATORS_WHO_WRITE,
 }
 
 

@@ -5,9 +5,8 @@ A function reads its source area's tables directly (credit is a reader of their 
 the risk engine is of signals) and counts in the database: a grading run of the province is a
 handful of GROUP BY queries, not 130,000 lookups.
 
-Not here yet (docs/credit.md): inspection findings by severity and rectifications on time vs
-late, which come from yaojian/inspection/ once it is on main. They are absent from the model
-rather than approximated.
+Inspection findings are dated by when they were recorded, rectification orders by their
+deadline (docs/credit.md, "The model").
 """
 
 from __future__ import annotations
@@ -22,6 +21,9 @@ from sqlalchemy.orm import Session
 from yaojian.complaints.models import Complaint
 from yaojian.enforcement.choices import DecisionKind, LeadKind
 from yaojian.enforcement.models import Case
+from yaojian.inspection.choices import FindingSeverity, RectificationStatus
+from yaojian.inspection.models import Finding, Rectification
+from yaojian.kit.timeutil import SHANGHAI, to_local
 from yaojian.registry.choices import EnterpriseStatus
 from yaojian.registry.models import Enterprise
 from yaojian.sampling.models import Sample, SampleStatus
@@ -87,8 +89,76 @@ def complaints_upheld(session: Session, start: dt.date, end: dt.date, _: list[st
     return _counts(session, stmt)
 
 
+def _local_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants of the window's first local midnight and of the one after its last day."""
+    begin = dt.datetime.combine(start, dt.time(0), tzinfo=SHANGHAI)
+    stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
+    return begin.astimezone(dt.UTC), stop.astimezone(dt.UTC)
+
+
+def _findings(severity: FindingSeverity) -> InputFn:
+    def count(session: Session, start: dt.date, end: dt.date, _: list[str]) -> Counts:
+        begin, stop = _local_bounds(start, end)
+        stmt = (
+            select(Finding.enterprise_id, func.count())
+            .where(
+                Finding.severity == severity, Finding.created_at >= begin, Finding.created_at < stop
+            )
+            .group_by(Finding.enterprise_id)
+        )
+        return _counts(session, stmt)
+
+    count.__doc__ = f"Inspection findings of severity {severity.value} ({severity.zh})."
+    return count
+
+
+def _rectifications(session: Session, start: dt.date, end: dt.date) -> list[tuple[int, bool]]:
+    """(enterprise, late?) of each order due in the window that was not answered on time;
+    ``late`` False means overdue (no evidence standing at the grading date ``end``)."""
+    rows = session.execute(
+        select(
+            Rectification.enterprise_id,
+            Rectification.deadline,
+            Rectification.status,
+            Rectification.submitted_at,
+        ).where(Rectification.deadline.between(start, end))
+    )
+    out = []
+    for enterprise_id, deadline, status, submitted_at in rows:
+        if status is RectificationStatus.ISSUED:
+            # No evidence (or evidence sent back) and the deadline has passed.
+            if deadline < end:
+                out.append((enterprise_id, False))
+        elif submitted_at is not None and to_local(submitted_at).date() > deadline:
+            out.append((enterprise_id, True))
+    return out
+
+
+def rectifications_late(session: Session, start: dt.date, end: dt.date, _: list[str]) -> Counts:
+    """Rectification orders due in the window whose standing evidence came after the deadline."""
+    counts: Counts = {}
+    for enterprise_id, late in _rectifications(session, start, end):
+        if late:
+            counts[enterprise_id] = counts.get(enterprise_id, 0) + 1
+    return counts
+
+
+def rectifications_overdue(session: Session, start: dt.date, end: dt.date, _: list[str]) -> Counts:
+    """Rectification orders past their deadline with no evidence standing on the grading date."""
+    counts: Counts = {}
+    for enterprise_id, late in _rectifications(session, start, end):
+        if not late:
+            counts[enterprise_id] = counts.get(enterprise_id, 0) + 1
+    return counts
+
+
 # Input name → function; the names are the keys of [deductions] in credit.toml.
 INPUTS: dict[str, InputFn] = {
+    "finding_critical": _findings(FindingSeverity.CRITICAL),
+    "finding_major": _findings(FindingSeverity.MAJOR),
+    "finding_minor": _findings(FindingSeverity.MINOR),
+    "rectification_late": rectifications_late,
+    "rectification_overdue": rectifications_overdue,
     "sampling_failure": sampling_failures,
     "penalty": penalties,
     "penalty_counterfeit_substandard": counterfeit_substandard,

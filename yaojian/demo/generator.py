@@ -381,16 +381,13 @@ def generate(
         focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
     )  # fmt: skip
     result.signals += warnings
-<<<<<<< HEAD
+    # ---- the inspector corps and a year of inspections, planned after the signals it reads
+    result.counts.update(generate_inspections(session, rng, divisor=divisor, as_of=as_of))
     # ---- credit: serious cases onto the blacklist, then everyone graded (runs last)
     credit = generate_credit(session, as_of)
     result.counts["credit_grades"] = credit.graded
     result.counts["blacklist_entries"] = credit.listed
     result.signals += credit.signals
-=======
-    # ---- the inspector corps and a year of inspections, planned after the signals it reads
-    result.counts.update(generate_inspections(session, rng, divisor=divisor, as_of=as_of))
->>>>>>> main
     session.flush()
     return result
 

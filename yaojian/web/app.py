@@ -106,14 +106,11 @@ def create_app(
         enforcement_api.router,
         enforcement_api.public_router,
         enforcement_pages.router,
-<<<<<<< HEAD
+        inspection_api,
+        inspection_pages,
         credit_api.router,
         credit_api.public_router,
         credit_pages,
-=======
-        inspection_api,
-        inspection_pages,
->>>>>>> main
     ):
         app.include_router(router)
 
