@@ -11,6 +11,7 @@ from tests.builders import ADMIN
 from yaojian.credit.indicators import coverage
 from yaojian.credit.models import BlacklistEntry, CreditGrade, Grade
 from yaojian.demo.generator import generate
+from yaojian.inspection.models import Finding
 from yaojian.sampling.models import Sample, SampleStatus
 
 AS_OF = dt.date(2026, 11, 23)
@@ -34,6 +35,12 @@ def test_the_demo_grades_everyone_consistently_with_its_records(session: Session
     for enterprise_id in failed:
         grade = grades[enterprise_id]
         assert grade.inputs["sampling_failure"] >= 1 and grade.score <= 90
+    # And so did each one with a finding on an inspection.
+    found = set(session.scalars(select(Finding.enterprise_id))) & set(grades)
+    assert found
+    for enterprise_id in found:
+        inputs = grades[enterprise_id].inputs
+        assert inputs["finding_critical"] + inputs["finding_major"] + inputs["finding_minor"] >= 1
     entries = list(session.scalars(select(BlacklistEntry)))
     assert 1 <= len(entries) == result.counts["blacklist_entries"] <= 6
     # Listed parties that are graded (hospitals are listed but not graded) are D.
