@@ -21,7 +21,8 @@ def test_the_demo_grades_everyone_consistently_with_its_records(session: Session
     result = generate(session, scale="small", seed=4, as_of=AS_OF, password="demo")
     grades = {g.enterprise_id: g for g in session.scalars(select(CreditGrade))}
     assert result.counts["credit_grades"] == len(grades) > 1000
-    assert all(g.current and g.as_of == AS_OF for g in grades.values())
+    (day,) = {g.as_of for g in grades.values()}  # one run: the demo's last step
+    assert day >= AS_OF and all(g.current for g in grades.values())
     # A graded enterprise with a failed sample in the window lost at least 10 points for it.
     (window_start,) = {g.run.window_start for g in grades.values()}
     failed = set(

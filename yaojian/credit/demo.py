@@ -1,7 +1,8 @@
 """The demo's credit: serious cases put their parties on the list, then the province is graded.
 
-Runs last in the generator, so the grades follow from the demo's samplings, cases and complaints
-(and, once inspection is on main, its findings).
+Runs last in the generator, so the grades follow from the demo's inspections, samplings, cases
+and complaints. (The inspection plan, generated before, reads no grade yet: every enterprise is
+B to it.)
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from yaojian.auth.actor import system_actor
@@ -19,7 +20,8 @@ from yaojian.credit.schemas import BlacklistCreate
 from yaojian.enforcement.choices import DecisionKind
 from yaojian.enforcement.config import discretion
 from yaojian.enforcement.models import Case
-from yaojian.kit.timeutil import today_local
+from yaojian.inspection.models import Finding
+from yaojian.kit.timeutil import to_local, today_local
 
 MAX_LISTED = 6  # a few entries for the public page; the rest of the serious cases stay unlisted
 
@@ -33,7 +35,11 @@ class CreditDemo:
 
 def generate_credit(session: Session, as_of: dt.date) -> CreditDemo:
     actor = system_actor("demo")
-    day = min(as_of, today_local())  # a grading date is never in the future
+    # The inspection workflow stamps real times, so a demo generated for a past date has its
+    # findings dated today: grade as of the latest finding so that they count, and never in the
+    # future.
+    latest = session.scalar(select(func.max(Finding.created_at)))
+    day = min(max(as_of, to_local(latest).date() if latest else as_of), today_local())
     cfg = config()
     serious = (
         select(Case)
