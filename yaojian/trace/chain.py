@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from yaojian.auth.actor import Actor
@@ -162,14 +163,9 @@ class _Row:
     removed: set[str] = field(default_factory=set)  # children of a DELETE naming ``epc`` as parent
 
 
-def _level(session: Session, actor: Actor, epcs: Collection[str]) -> list[_Row]:
-    """Every visible event naming one of ``epcs``, with, in the same statement, the parent of
-    each packing that names one as a child and the children of each unpacking of one.
-
-    One statement per level of packing keeps a pack's chain to a handful of round trips.
-    """
-    if not epcs:
-        return []
+@lru_cache(maxsize=1)
+def _level_statement() -> Select[TraceEvent, str, str, str, str]:
+    """Built once: composing the aliased self-join costs more than running it."""
     other = aliased(TraceEventEpc)
     same_event = (other.event_id == TraceEventEpc.event_id) & (
         other.event_time == TraceEventEpc.event_time
@@ -178,15 +174,30 @@ def _level(session: Session, actor: Actor, epcs: Collection[str]) -> list[_Row]:
         ((TraceEventEpc.role == "child") & (other.role == "parent"))
         | ((TraceEventEpc.role == "parent") & (other.role == "child"))
     ) & (TraceEvent.event_type == "AggregationEvent")  # fmt: skip
-    stmt = (
+    return (
         select(TraceEvent, TraceEventEpc.epc, TraceEventEpc.role, other.role, other.epc)
         .join(TraceEventEpc, joined_to_event())
         .outerjoin(other, related)
-        .where(TraceEventEpc.epc.in_(sorted(epcs)), TraceEventEpc.role.in_(DIRECT_ROLES))
+        .where(
+            TraceEventEpc.epc.in_(bindparam("epcs", expanding=True)),
+            TraceEventEpc.role.in_(DIRECT_ROLES),
+        )
         .order_by(TraceEvent.event_time, TraceEvent.id)
     )
+
+
+def _level(session: Session, actor: Actor, epcs: Collection[str]) -> list[_Row]:
+    """Every visible event naming one of ``epcs``, with, in the same statement, the parent of
+    each packing that names one as a child and the children of each unpacking of one.
+
+    One statement per level of packing keeps a pack's chain to a handful of round trips.
+    """
+    if not epcs:
+        return []
+    stmt = scoped(_level_statement(), actor, TraceEvent)
+    result = session.execute(stmt, {"epcs": sorted(epcs)})
     rows: dict[tuple[int, str, str], _Row] = {}
-    for event, epc, role, other_role, other_epc in session.execute(scoped(stmt, actor, TraceEvent)):
+    for event, epc, role, other_role, other_epc in result:
         row = rows.get((event.id, epc, role))
         if row is None:
             row = rows[(event.id, epc, role)] = _Row(event, epc, role, None)
