@@ -7,46 +7,42 @@ calendar the rules choose.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from yaojian.kit import workdays
+from yaojian.kit.config import StrictConfig, read_toml
 from yaojian.kit.workdays import Calendar
 
 RULES_FILE = Path(__file__).parent / "rules.toml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ComplaintRules(_Strict):
+class ComplaintRules(StrictConfig):
     accept_within: int = Field(ge=1, le=60)
     reply_within_after_acceptance: int = Field(ge=1, le=120)
 
 
-class ReportRules(_Strict):
+class ReportRules(StrictConfig):
     decide_within: int = Field(ge=1, le=60)
     extension: int = Field(ge=0, le=60)
     reply_within_after_decision: int = Field(ge=1, le=60)
 
 
-class ClusterRules(_Strict):
+class ClusterRules(StrictConfig):
     window_days: int = Field(ge=1, le=366)
     threshold: int = Field(ge=2)
     severity: int = Field(ge=1, le=4)
     high_threshold: int = Field(ge=2)
 
 
-class PublicRules(_Strict):
+class PublicRules(StrictConfig):
     submissions_per_hour: int = Field(ge=1)
 
 
-class Rules(_Strict):
+class Rules(StrictConfig):
     calendar: Literal["china", "weekends"]
     near_working_days: int = Field(ge=0, le=10)
     complaint: ComplaintRules
@@ -56,8 +52,7 @@ class Rules(_Strict):
 
 
 def load_rules(path: Path = RULES_FILE) -> Rules:
-    with path.open("rb") as handle:
-        return Rules.model_validate(tomllib.load(handle))
+    return read_toml(path, Rules)
 
 
 @lru_cache

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from yaojian.credit.models import Grade
+from yaojian.kit.config import StrictConfig, read_toml
 
 HERE = Path(__file__).parent
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Thresholds(_Strict):
+class Thresholds(StrictConfig):
     A: float
     B: float
     C: float
@@ -39,7 +35,7 @@ class Thresholds(_Strict):
         return Grade.D
 
 
-class Deduction(_Strict):
+class Deduction(StrictConfig):
     label_zh: str
     label_en: str
     points: float = Field(gt=0)
@@ -49,14 +45,14 @@ class Deduction(_Strict):
         return self.label_zh if locale.startswith("zh") else self.label_en
 
 
-class Overrides(_Strict):
+class Overrides(StrictConfig):
     revoked_grade: Grade
     blacklisted_grade: Grade
     counterfeit_substandard_cap: Grade
     counterfeit_substandard_codes: list[str] = Field(min_length=1)
 
 
-class BlacklistPeriods(_Strict):
+class BlacklistPeriods(StrictConfig):
     repair_after_days: int = Field(ge=0)
     expires_after_days: int = Field(gt=0)
 
@@ -67,7 +63,7 @@ class BlacklistPeriods(_Strict):
         return self
 
 
-class SignalRule(_Strict):
+class SignalRule(StrictConfig):
     grades: list[Grade]
     severity: dict[Grade, int]
 
@@ -79,7 +75,7 @@ class SignalRule(_Strict):
         return self
 
 
-class CreditConfig(_Strict):
+class CreditConfig(StrictConfig):
     window_months: int = Field(gt=0, le=120)
     start: float = Field(gt=0)
     thresholds: Thresholds
@@ -112,5 +108,4 @@ def parse(data: dict[str, Any]) -> CreditConfig:
 
 @lru_cache
 def config() -> CreditConfig:
-    with (HERE / "credit.toml").open("rb") as handle:
-        return parse(tomllib.load(handle))
+    return read_toml(HERE / "credit.toml", CreditConfig)

@@ -7,21 +7,18 @@ Sources: docs/enforcement.md.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from yaojian.kit.config import StrictConfig, read_toml
 
 HERE = Path(__file__).parent
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Clock(_Strict):
+class Clock(StrictConfig):
     label_zh: str
     label_en: str
     days: int = Field(gt=0)
@@ -39,7 +36,7 @@ class Clock(_Strict):
 ClockName = Literal["lead_check", "decision", "service", "execution", "transfer_reply"]
 
 
-class Limits(_Strict):
+class Limits(StrictConfig):
     clocks: dict[ClockName, Clock]
 
     @model_validator(mode="after")
@@ -50,7 +47,7 @@ class Limits(_Strict):
         return self
 
 
-class Fine(_Strict):
+class Fine(StrictConfig):
     kind: Literal["multiple", "fixed"]
     min: float = Field(ge=0)
     max: float = Field(gt=0)
@@ -65,7 +62,7 @@ class Fine(_Strict):
         return self
 
 
-class Violation(_Strict):
+class Violation(StrictConfig):
     code: str
     title_zh: str
     title_en: str
@@ -88,7 +85,7 @@ class Violation(_Strict):
 Effect = Literal["mitigating", "exempting", "aggravating", "serious"]
 
 
-class Circumstance(_Strict):
+class Circumstance(StrictConfig):
     code: str
     label_zh: str
     label_en: str
@@ -99,7 +96,7 @@ class Circumstance(_Strict):
         return self.label_zh if locale.startswith("zh") else self.label_en
 
 
-class Bands(_Strict):
+class Bands(StrictConfig):
     lighter: tuple[float, float]
     ordinary: tuple[float, float]
     heavier: tuple[float, float]
@@ -114,7 +111,7 @@ class Bands(_Strict):
         return self
 
 
-class Discretion(_Strict):
+class Discretion(StrictConfig):
     bands: Bands
     circumstances: list[Circumstance]
     violations: list[Violation]
@@ -138,16 +135,11 @@ class Discretion(_Strict):
         return next((c for c in self.circumstances if c.code == code), None)
 
 
-def _read(name: str) -> dict[str, object]:
-    with (HERE / name).open("rb") as handle:
-        return tomllib.load(handle)
-
-
 @lru_cache
 def limits() -> Limits:
-    return Limits.model_validate(_read("limits.toml"))
+    return read_toml(HERE / "limits.toml", Limits)
 
 
 @lru_cache
 def discretion() -> Discretion:
-    return Discretion.model_validate(_read("discretion.toml"))
+    return read_toml(HERE / "discretion.toml", Discretion)

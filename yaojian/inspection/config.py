@@ -11,9 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from yaojian.inspection.choices import Domain
+from yaojian.kit.config import StrictConfig, read_toml
 from yaojian.registry.choices import EnterpriseKind
 
 RULES_FILE = Path(__file__).parent / "rules.toml"
@@ -40,11 +41,7 @@ CREDIT_GRADES = ("A", "B", "C", "D")
 RiskLevel = Literal["high", "medium", "low"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Rule(_Strict):
+class Rule(StrictConfig):
     code: str
     name: str
     kinds: list[EnterpriseKind] = Field(min_length=1)
@@ -67,12 +64,12 @@ class Rule(_Strict):
         return flags
 
 
-class OpenSignals(_Strict):
+class OpenSignals(StrictConfig):
     any: float = Field(ge=1)
     severe: float = Field(ge=1)
 
 
-class InherentRisk(_Strict):
+class InherentRisk(StrictConfig):
     high: float = Field(ge=1)
     medium: float = Field(ge=1)
     low: float = Field(ge=1)
@@ -81,7 +78,7 @@ class InherentRisk(_Strict):
         return float(getattr(self, level))
 
 
-class PlanSettings(_Strict):
+class PlanSettings(StrictConfig):
     default_team_size: int = Field(ge=2, le=6)
     unannounced_signal_severity: int = Field(ge=1, le=4)
     interval_steps: list[int] = Field(min_length=1)
@@ -89,18 +86,18 @@ class PlanSettings(_Strict):
     inherent_risk: InherentRisk
 
 
-class ChecklistItem(_Strict):
+class ChecklistItem(StrictConfig):
     code: str
     text: str
     clause: str
 
 
-class Checklist(_Strict):
+class Checklist(StrictConfig):
     domain: Domain
     items: list[ChecklistItem] = Field(min_length=1)
 
 
-class AssignSettings(_Strict):
+class AssignSettings(StrictConfig):
     candidates: int = Field(ge=2, le=200)
     per_domain: int = Field(ge=1, le=50)
     balance_weight: int = Field(ge=0)
@@ -109,7 +106,7 @@ class AssignSettings(_Strict):
     workers: int = Field(ge=1, le=64)
 
 
-class RuleTable(_Strict):
+class RuleTable(StrictConfig):
     plan: PlanSettings
     assign: AssignSettings
     credit: dict[str, float]
@@ -144,9 +141,10 @@ class RuleTable(_Strict):
 
 
 def parse_rules(text: str) -> RuleTable:
+    """A rule table from TOML text (tests give edited copies of the shipped one)."""
     return RuleTable.model_validate(tomllib.loads(text))
 
 
 @lru_cache
 def load_rules(path: Path = RULES_FILE) -> RuleTable:
-    return parse_rules(path.read_text(encoding="utf-8"))
+    return read_toml(path, RuleTable)
