@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from io import BytesIO
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -26,6 +25,7 @@ from yaojian.complaints.schemas import ComplaintCreate, Decision
 from yaojian.kit.errors import DomainError, InvalidInput
 from yaojian.kit.pagination import PageParams
 from yaojian.kit.timeutil import to_local
+from yaojian.kit.xlsx import attachment, workbook
 from yaojian.registry.choices import RegionLevel
 from yaojian.registry.models import Region
 from yaojian.web.csrf import FIELD as CSRF_FIELD
@@ -162,10 +162,11 @@ def desk(
     return render(request, "complaints/desk.html", context)
 
 
-_EXPORT_COLUMNS = (
-    "编号", "类型", "状态", "收到时间", "被投诉举报企业", "产品", "批号", "处理单位",
-    "办理时限", "时限状态", "投诉举报人", "不予受理理由",
-)  # fmt: skip
+_EXPORT_COLUMNS: list[tuple[str, float | None]] = [
+    ("编号", 24), ("类型", 6), ("状态", 8), ("收到时间", 17), ("被投诉举报企业", 30), ("产品", 20),
+    ("批号", 12), ("处理单位", 14), ("办理时限", 12), ("时限状态", 8), ("投诉举报人", 20),
+    ("不予受理理由", 24),
+]  # fmt: skip
 
 
 @router.get("/complaints/export.xlsx")
@@ -181,21 +182,13 @@ def export(
     product_id: int | None = None,
 ) -> Response:
     """The filtered desk list as a spreadsheet (contact masked as in the list)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     filters = _filters(status, kind, deadline, q, enterprise_id, product_id)
     rows = service.all_complaints(session, actor, filters)
     regions = {code: name for code, name in session.execute(select(Region.code, Region.name))}
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "投诉举报"
-    sheet.append(list(_EXPORT_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for c in rows:
-        sheet.append(
+    body = workbook(
+        "投诉举报",
+        _EXPORT_COLUMNS,
+        (
             [
                 c.number, c.kind.zh, c.status.zh,
                 to_local(c.received_at).strftime("%Y-%m-%d %H:%M"), c.enterprise_text,
@@ -203,19 +196,10 @@ def export(
                 c.due_on, service.deadline_state(c).zh, c.masked_contact,
                 c.not_accepted_reason.zh if c.not_accepted_reason else "",
             ]
-        )  # fmt: skip
-    for column, width in zip(
-        "ABCDEFGHIJKL", (24, 6, 8, 17, 30, 20, 12, 14, 12, 8, 20, 24), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    buffer = BytesIO()
-    book.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="complaints.xlsx"'},
-    )
+            for c in rows
+        ),
+    )  # fmt: skip
+    return attachment(body, "complaints.xlsx")
 
 
 def _detail_context(

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from yaojian.credit.config import config
 from yaojian.credit.models import CreditGrade
+from yaojian.kit.xlsx import workbook
 
 COLUMNS = [
     ("企业名称", 34), ("统一社会信用代码", 22), ("企业类别", 18), ("县（市、区）代码", 10),
@@ -33,26 +27,12 @@ def explanation(grade: CreditGrade) -> str:
 
 
 def grades_workbook(grades: list[CreditGrade]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("信用等级")
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name, _ in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for g in grades:
-        sheet.append(
-            [
-                g.enterprise.name, g.enterprise.credit_code, g.kind.zh, g.region_code,
-                g.grade.value, g.score, g.as_of,
-                g.previous_grade.value if g.previous_grade else "", explanation(g),
-            ]
-        )  # fmt: skip
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    rows = (
+        [
+            g.enterprise.name, g.enterprise.credit_code, g.kind.zh, g.region_code,
+            g.grade.value, g.score, g.as_of,
+            g.previous_grade.value if g.previous_grade else "", explanation(g),
+        ]
+        for g in grades
+    )  # fmt: skip
+    return workbook("信用等级", COLUMNS, rows)

@@ -25,6 +25,7 @@ from yaojian.credit.models import CreditGrade, Grade
 from yaojian.credit.schemas import BlacklistCreate, BlacklistRemove
 from yaojian.kit.errors import DomainError, InvalidInput
 from yaojian.kit.pagination import PageParams
+from yaojian.kit.xlsx import attachment
 from yaojian.registry.choices import EnterpriseKind, RegionLevel
 from yaojian.registry.models import Enterprise, Region
 from yaojian.web.deps import ActorDep, LoggedInDep, SessionDep
@@ -150,11 +151,7 @@ def export(
     stmt = service.grade_query(actor, **_filters(grade, kind, region_code, q))
     stmt = stmt.options(selectinload(CreditGrade.enterprise)).limit(EXPORT_LIMIT)
     body = grades_workbook(list(session.scalars(stmt)))
-    return Response(
-        body,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename*=UTF-8''credit-grades.xlsx"},
-    )
+    return attachment(body, "credit-grades.xlsx")
 
 
 def _enterprise_page(

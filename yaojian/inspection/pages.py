@@ -33,6 +33,7 @@ from yaojian.inspection.schemas import (
 )
 from yaojian.kit.errors import DomainError
 from yaojian.kit.timeutil import today_local
+from yaojian.kit.xlsx import attachment
 from yaojian.web.deps import LoggedInDep, SessionDep
 from yaojian.web.templating import render
 
@@ -146,11 +147,7 @@ def plan_export(session: SessionDep, actor: LoggedInDep, plan_id: int) -> Respon
     )
     body = plan_xlsx(plan, visits)
     name = f"inspection-plan-{plan.year}-{plan.region_code}.xlsx"
-    return Response(
-        body,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(body, name)
 
 
 @router.get("/inspection/visits", response_class=HTMLResponse)

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
+from yaojian.kit.xlsx import workbook
 from yaojian.sampling.models import Sample
 
 COLUMNS = [
@@ -20,30 +14,16 @@ COLUMNS = [
 
 
 def samples_workbook(samples: list[Sample]) -> bytes:
-    """One sheet, a row per sample; written streaming (write-only) so that a big export is quick."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("抽检样品")
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name, _ in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for s in samples:
-        sheet.append(
-            [
-                s.sample_number, s.plan.title, s.plan.programme.zh, s.product.name,
-                s.product.approval_number or "", s.batch.batch_number, s.enterprise.name,
-                s.region_code, s.stage.zh, s.sampled_by, s.sampled_on, s.quantity,
-                "是" if s.essential else "", "是" if s.centrally_procured else "", s.status.zh,
-                s.lab, s.received_on, s.report_number or "", s.reported_on,
-                "、".join(i.item for i in s.items if not i.passed),
-            ]
-        )  # fmt: skip
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """One sheet, a row per sample."""
+    rows = (
+        [
+            s.sample_number, s.plan.title, s.plan.programme.zh, s.product.name,
+            s.product.approval_number or "", s.batch.batch_number, s.enterprise.name,
+            s.region_code, s.stage.zh, s.sampled_by, s.sampled_on, s.quantity,
+            "是" if s.essential else "", "是" if s.centrally_procured else "", s.status.zh,
+            s.lab, s.received_on, s.report_number or "", s.reported_on,
+            "、".join(i.item for i in s.items if not i.passed),
+        ]
+        for s in samples
+    )  # fmt: skip
+    return workbook("抽检样品", COLUMNS, rows)

@@ -20,6 +20,7 @@ from yaojian.auth.scope import scoped
 from yaojian.kit.errors import DomainError, InvalidInput
 from yaojian.kit.pagination import PageParams
 from yaojian.kit.timeutil import today_local
+from yaojian.kit.xlsx import attachment
 from yaojian.registry.choices import EnterpriseKind, EnterpriseStatus, ProductCategory, RegionLevel
 from yaojian.registry.models import Enterprise, Region
 from yaojian.sampling import service
@@ -139,11 +140,7 @@ def sample_export(
     stmt = service.sample_query(actor, with_relations=True, **filters)
     samples = list(session.scalars(stmt.limit(EXPORT_LIMIT)))
     stamp = today_local().strftime("%Y%m%d")
-    return Response(
-        samples_workbook(samples),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="samples-{stamp}.xlsx"'},
-    )
+    return attachment(samples_workbook(samples), f"samples-{stamp}.xlsx")
 
 
 def _new_context(session: SessionDep, actor: Actor, **extra: Any) -> dict[str, Any]:
