@@ -84,41 +84,11 @@ class Chain:
         return None
 
 
-def _naming(
-    session: Session, actor: Actor, epcs: Collection[str], roles: tuple[str, ...]
-) -> list[tuple[TraceEvent, str, str]]:
-    """(event, identifier, role) for the visible events naming any of ``epcs`` in ``roles``."""
-    if not epcs:
-        return []
-    stmt = (
-        select(TraceEvent, TraceEventEpc.epc, TraceEventEpc.role)
-        .join(TraceEventEpc, joined_to_event())
-        .where(TraceEventEpc.epc.in_(sorted(epcs)), TraceEventEpc.role.in_(roles))
-        .order_by(TraceEvent.event_time, TraceEvent.id)
-    )
-    return [(e, epc, role) for e, epc, role in session.execute(scoped(stmt, actor, TraceEvent))]
-
-
 def joined_to_event() -> ColumnElement[bool]:
     """The EPC row's event, by id and time (one partition of the event table on PostgreSQL)."""
     return (TraceEventEpc.event_id == TraceEvent.id) & (
         TraceEventEpc.event_time == TraceEvent.event_time
     )
-
-
-def _named_in(session: Session, event_ids: Collection[int], role: str) -> dict[int, list[str]]:
-    """The identifiers each event names in ``role`` (parent, child…)."""
-    out: dict[int, list[str]] = {}
-    if not event_ids:
-        return out
-    rows = session.execute(
-        select(TraceEventEpc.event_id, TraceEventEpc.epc).where(
-            TraceEventEpc.event_id.in_(sorted(event_ids)), TraceEventEpc.role == role
-        )
-    )
-    for event_id, epc in rows:
-        out.setdefault(event_id, []).append(epc)
-    return out
 
 
 def _is_aggregation(event: TraceEvent, action: str) -> bool:
@@ -133,19 +103,19 @@ def contents_at(
     Replays the aggregations naming it as parent up to ``when``: ADD puts children in, DELETE
     takes the named children out, a DELETE naming none empties it.
     """
-    events = [
-        e
-        for e, _, _ in _naming(session, actor, [container], ("parent",))
-        if e.event_type == "AggregationEvent" and e.event_time <= when
-    ]
-    children = _named_in(session, {e.id for e in events}, "child")
     inside: set[str] = set()
-    for event in events:
-        named = set(children.get(event.id, []))
+    for row in _level(session, actor, [container]):
+        event = row.event
+        if (
+            row.role != "parent"
+            or event.event_type != "AggregationEvent"
+            or event.event_time > when
+        ):
+            continue
         if event.action == "ADD":
-            inside |= named
+            inside |= row.children
         elif event.action == "DELETE":
-            inside = inside - named if named else set()
+            inside = inside - row.children if row.children else set()
     if depth + 1 < MAX_DEPTH:
         for child in list(inside):
             inside |= contents_at(session, actor, child, when, depth + 1)
@@ -160,7 +130,8 @@ class _Row:
     epc: str
     role: str
     parent: str | None  # of an aggregation naming ``epc`` as a child
-    removed: set[str] = field(default_factory=set)  # children of a DELETE naming ``epc`` as parent
+    # of an aggregation naming ``epc`` as the parent
+    children: set[str] = field(default_factory=set)
 
 
 @lru_cache(maxsize=1)
@@ -204,7 +175,7 @@ def _level(session: Session, actor: Actor, epcs: Collection[str]) -> list[_Row]:
         if other_role == "parent":
             row.parent = other_epc
         elif other_role == "child" and other_epc is not None:
-            row.removed.add(other_epc)
+            row.children.add(other_epc)
     return list(rows.values())
 
 
@@ -250,7 +221,7 @@ def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
                     and _is_aggregation(r.event, "DELETE")
                     and r.event.event_time >= packed
                     # A DELETE naming no child empties the container.
-                    and (not r.removed or packing.epc in r.removed)
+                    and (not r.children or packing.epc in r.children)
                 ),
                 default=NEVER,
             )
