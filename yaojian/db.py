@@ -185,7 +185,15 @@ def read_frame(
     }
     rows = raw.execute(sql, bound).fetchall()
     frame = pl.DataFrame(rows, schema=read, orient="row")
+    # As UTCDateTime writes them, or with an offset as rows written before it did may be.
     return frame.with_columns(
-        pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", time_unit="us")
+        pl.coalesce(
+            pl.col(name).str.to_datetime(
+                "%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", time_unit="us", strict=False
+            ),
+            pl.col(name)
+            .str.to_datetime("%Y-%m-%d %H:%M:%S%.f%:z", time_unit="us", strict=False)
+            .dt.convert_time_zone("UTC"),
+        ).alias(name)
         for name in times
     )

@@ -33,7 +33,8 @@ from yaojian.registry.models import Enterprise
 from yaojian.trace.codes import parse_code
 from yaojian.trace.epcis import EPCISDocument, read_document, validate
 from yaojian.trace.models import CaptureJob, JobStatus, TraceLocation
-from yaojian.trace.storage import EpcRow, EventRow, insert_events
+from yaojian.trace.pack_state import advance
+from yaojian.trace.storage import EpcRow, EventRow, insert_events, state_event
 
 ERROR_BEHAVIOURS = ("rollback", "proceed")
 CAPTURE_LIMIT = 10_000  # events per document (GS1-EPCIS-Capture-Limit)
@@ -343,7 +344,8 @@ def _store(
         }
         epcs = [EpcRow(epc, role, gtin, prefix) for epc, gtin, prefix, role in canonical.get(i, [])]
         rows.append(EventRow(values, epcs))
-    insert_events(session, rows)
+    ids = insert_events(session, rows)
+    advance(session, [state_event(i, row) for i, row in zip(ids, rows, strict=True)])
     return len(rows), duplicate
 
 

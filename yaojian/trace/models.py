@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yaojian.auth.scope import ScopeRule, register_scope
@@ -116,6 +116,45 @@ class TraceEventEpc(Base):
     cn_prefix: Mapped[str | None] = mapped_column(String(7), index=True)
 
 
+class TracePackState(Base):
+    """The pack register: an identifier's latest state, kept at capture
+    (:mod:`yaojian.trace.pack_state` says what each column means and how it is kept).
+
+    No foreign keys: every value is copied from a stored event, which has them, and the
+    register is rewritten on the hottest write path."""
+
+    __tablename__ = "trace_pack_state"
+    __table_args__ = (Index("ix_trace_pack_state_gtin_lot", "gtin", "lot"),)
+
+    epc: Mapped[str] = mapped_column(String(250), primary_key=True)
+    gtin: Mapped[str | None] = mapped_column(String(14))
+    cn_prefix: Mapped[str | None] = mapped_column(String(7))
+    lot: Mapped[str | None] = mapped_column(String(40))
+    expiry: Mapped[dt.date | None] = mapped_column()
+    facts_at: Mapped[dt.datetime | None] = mapped_column()
+    facts_event: Mapped[int | None] = mapped_column(BigInteger)
+    commissioned: Mapped[bool] = mapped_column(default=False)
+    ambiguous: Mapped[bool] = mapped_column(default=False)
+    parent: Mapped[str | None] = mapped_column(String(250), index=True)
+    packed_at: Mapped[dt.datetime | None] = mapped_column()
+    unpacked_at: Mapped[dt.datetime | None] = mapped_column()
+    last_at: Mapped[dt.datetime | None] = mapped_column()
+    own_status: Mapped[str | None] = mapped_column(String(20))
+    own_status_at: Mapped[dt.datetime | None] = mapped_column()
+    own_status_event: Mapped[int | None] = mapped_column(BigInteger)
+    own_holder_id: Mapped[int | None] = mapped_column(Integer)
+    own_holder_region: Mapped[str | None] = mapped_column(String(6))
+    own_holder_at: Mapped[dt.datetime | None] = mapped_column()
+    own_holder_event: Mapped[int | None] = mapped_column(BigInteger)
+    out_status: Mapped[str | None] = mapped_column(String(20))
+    out_status_at: Mapped[dt.datetime | None] = mapped_column()
+    out_status_event: Mapped[int | None] = mapped_column(BigInteger)
+    out_holder_id: Mapped[int | None] = mapped_column(Integer)
+    out_holder_region: Mapped[str | None] = mapped_column(String(6))
+    out_holder_at: Mapped[dt.datetime | None] = mapped_column()
+    out_holder_event: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class TraceRecall(Base):
     """A recall of one product batch (GTIN + lot) and the packs the events show of it."""
 
@@ -182,6 +221,10 @@ class TracePlantedAnomaly(Base):
 # Events are seen by the jurisdiction of the location they happened at, and by that enterprise.
 register_scope(
     TraceEvent, ScopeRule(region=TraceEvent.region_code, enterprise=TraceEvent.enterprise_id)
+)
+register_scope(
+    TracePackState,
+    ScopeRule(region=TracePackState.own_holder_region, enterprise=TracePackState.own_holder_id),
 )
 register_scope(TraceLocation, ScopeRule(enterprise=TraceLocation.enterprise_id))
 register_scope(

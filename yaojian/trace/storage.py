@@ -28,6 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from yaojian.db import is_postgres
+from yaojian.trace.pack_state import StateEvent
 
 # pg_advisory_xact_lock key for creating partitions ("trace_pt" as a number).
 _PARTITION_LOCK = 0x74726163655F7074
@@ -67,6 +68,24 @@ class EventRow:
 
     values: dict[str, Any]
     epcs: Sequence[EpcRow]
+
+
+def state_event(event_id: int, row: EventRow) -> StateEvent:
+    """What the pack register (:mod:`yaojian.trace.pack_state`) needs of a stored row."""
+    v = row.values
+    return StateEvent(
+        id=event_id,
+        time=v["event_time"],
+        event_type=v["event_type"],
+        action=v.get("action"),
+        biz_step=v.get("biz_step"),
+        disposition=v.get("disposition"),
+        biz_location=v.get("biz_location"),
+        enterprise_id=v.get("enterprise_id"),
+        region_code=v.get("region_code"),
+        ilmd=v.get("ilmd"),
+        epcs=[(e.epc, e.role, e.gtin, e.cn_prefix) for e in row.epcs],
+    )
 
 
 def partition_name(year: int, month: int) -> str:

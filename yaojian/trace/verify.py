@@ -2,15 +2,18 @@
 
 The answer names the product, its approval holder, batch and expiry and a plain status, but
 never where the pack has been or who holds it now (custody is commercial information).
+The answer comes from the pack register (:mod:`yaojian.trace.pack_state`), which capture keeps
+equal to what the pack's chain concludes, so a verification is two indexed reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import Select, String, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from yaojian.auth.actor import system_actor
@@ -18,9 +21,11 @@ from yaojian.kit.errors import InvalidInput
 from yaojian.kit.timeutil import today_local
 from yaojian.registry.choices import ReleaseStatus
 from yaojian.registry.models import Batch, Enterprise, Product
-from yaojian.trace.chain import chain_of
+from yaojian.trace.chain import STATUS, chain_for
+from yaojian.trace.codes import parse_code
+from yaojian.trace.pack_state import effective, needs_chain, read_states
 
-# The whole chain is read as the platform, then reduced to what the public may know.
+# A chain, when one must be read, is read as the platform and reduced to what the public may know.
 _READER = system_actor("trace.verify")
 
 
@@ -52,45 +57,61 @@ class Verification:
         }
 
 
-def _commissioning_facts(chain_events: list[Any]) -> tuple[str | None, dt.date | None]:
-    """Lot and expiry from the commissioning event's ILMD (where EPCIS carries them)."""
-    for event in chain_events:
-        ilmd = event.ilmd or {}
-        lot = ilmd.get("lotNumber") or ilmd.get("cbvmda:lotNumber")
-        expiry = ilmd.get("itemExpirationDate") or ilmd.get("cbvmda:itemExpirationDate")
-        if lot or expiry:
-            return lot, dt.date.fromisoformat(str(expiry)[:10]) if expiry else None
-    return None, None
+@lru_cache(maxsize=1)
+def _product_statement() -> Select[str, str | None, str, ReleaseStatus, str]:
+    """Built once: the product a code names, its approval holder, and the batch of the lot."""
+    lot_batch = and_(
+        Batch.product_id == Product.id, Batch.batch_number == bindparam("lot", type_=String)
+    )
+    return (
+        select(
+            Product.name,
+            Product.approval_number,
+            Enterprise.name,
+            Batch.release_status,
+            Batch.status_reason,
+        )
+        .outerjoin(Enterprise, Enterprise.id == Product.holder_id)
+        .outerjoin(Batch, lot_batch)
+        .where(
+            or_(
+                Product.gtin == bindparam("gtin", type_=String),
+                Product.udi_di == bindparam("gtin", type_=String),
+                Product.cn_prefix == bindparam("prefix", type_=String),
+            )
+        )
+        .limit(1)
+    )
 
 
 def verify(session: Session, text: str) -> Verification:
-    chain = chain_of(session, _READER, text)
-    code = chain.code
-    matches: list[ColumnElement[bool]] = []
-    if code.gtin:
-        matches += [Product.gtin == code.gtin, Product.udi_di == code.gtin]
-    if code.cn_product_prefix:
-        matches.append(Product.cn_prefix == code.cn_product_prefix)
-    product = session.scalars(select(Product).where(or_(*matches))).first() if matches else None
-    holder = session.get(Enterprise, product.holder_id) if product else None
-    lot, expiry = _commissioning_facts([s.event for s in chain.steps])
-    lot = code.lot or lot
-    expiry = code.expiry or expiry
-    recalled = False
-    controlled: str | None = None  # why the batch is under control (e.g. a failed sample)
-    if product is not None and lot:
-        batch = session.scalars(
-            select(Batch).where(Batch.product_id == product.id, Batch.batch_number == lot)
-        ).first()
-        recalled = batch is not None and batch.release_status is ReleaseStatus.RECALLED
-        if batch is not None and batch.release_status is ReleaseStatus.QUARANTINED:
-            controlled = batch.status_reason or "该批次已被药品监管部门控制"
-    commissioned = any(
-        s.event.biz_step == "commissioning" or (s.event.action == "ADD" and s.via is None)
-        for s in chain.steps
+    """Two reads: the pack register (the pack and its containers), then product and batch."""
+    code = parse_code(text)
+    states = read_states(session, [code.canonical])
+    seen = effective(states, code.canonical)
+    own = states.get(code.canonical)
+    lot = code.lot or (own.lot if own else None)
+    expiry = code.expiry or (own.expiry if own else None)
+    product = None
+    if code.gtin or code.cn_product_prefix:
+        params = {"gtin": code.gtin, "prefix": code.cn_product_prefix, "lot": lot}
+        product = session.execute(_product_statement(), params).first()
+    name, approval_number, holder, release, status_reason = product or (None,) * 5
+    recalled = release is ReleaseStatus.RECALLED
+    # Why the batch is under control (e.g. a failed sample).
+    controlled = (
+        (status_reason or "该批次已被药品监管部门控制")
+        if release is ReleaseStatus.QUARANTINED
+        else None
     )
-    word, label = chain.status
-    if not chain.steps:
+    commissioned = own is not None and own.commissioned
+    if needs_chain(states, code.canonical):
+        # Packed into two containers at once (an anomaly the detectors report): the register
+        # keeps one of them, the chain both.
+        word, label = chain_for(session, _READER, code).status
+    else:
+        word, label = STATUS[seen.status] if seen is not None and seen.status else ("active", "")
+    if seen is None:
         status, label, reason = "suspect", "可疑", "平台未见该追溯码的赋码与流通记录"
     elif not commissioned:
         status, label, reason = "suspect", "可疑", "该追溯码没有赋码（生产）记录"
@@ -112,9 +133,9 @@ def verify(session: Session, text: str) -> Verification:
         status=status,
         status_label=label,
         reason=reason,
-        product=product.name if product else None,
-        holder=holder.name if holder else None,
-        approval_number=product.approval_number if product else None,
+        product=name,
+        holder=holder,
+        approval_number=approval_number,
         batch=lot,
         expiry=expiry,
     )
