@@ -108,7 +108,7 @@ def main() -> None:
     with unit_of_work(factory) as session:
         first = store.next_ids(session, len(events))
         record_time = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-        store.bare_write(session, *store.bulk_rows(events, first, record_time))
+        store.write_with_register(session, *store.bulk_rows(events, first, record_time))
     load_s = time.perf_counter() - began
     store.analyze(engine)
 

@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 from tests.builders import ADMIN
 from tests.trace import flows, parties
 from tests.trace.test_batch_scope import _tangled_flow
+from yaojian.kit.timeutil import utcnow
+from yaojian.trace.batch_scope import pack_states, pack_states_now
 from yaojian.trace.chain import STATUS, chain_of
 from yaojian.trace.models import TracePackState
 from yaojian.trace.pack_state import PackState, effective, needs_chain, read_states, rebuild
+from yaojian.trace.recall import RETURN_DISPOSITIONS, RETURN_STEPS, batch_packs, parse_lot
 from yaojian.trace.verify import verify
 
 
@@ -110,3 +113,18 @@ def test_sending_a_document_again_leaves_the_register_as_it_was(
     parties.capture(client, p.headers, *events[10:30])
     session.expire_all()
     assert _register(session) == kept
+
+
+@pytest.mark.parametrize("seed", [41, 42, 43])
+def test_a_batch_read_from_the_register_has_the_holders_and_statuses_of_the_replay(
+    client: TestClient, session: Session, seed: int
+) -> None:
+    p = parties.setup(client, session)
+    parties.capture(client, p.headers, *_tangled_flow(random.Random(seed)))
+    makers = batch_packs(session, parse_lot(code=flows.LGTIN))
+    now = pack_states_now(session, makers, RETURN_DISPOSITIONS, RETURN_STEPS)
+    replayed = pack_states(session, makers, utcnow(), RETURN_DISPOSITIONS, RETURN_STEPS)
+    columns = ["pack", "maker_id", "holder_id", "status"]
+    assert now.height == 40
+    assert now.select(columns).to_dicts() == replayed.select(columns).to_dicts()
+    assert now["status"].n_unique() >= 3 and now["holder_id"].n_unique() >= 3

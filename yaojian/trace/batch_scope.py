@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from yaojian.db import any_of, epoch_us, list_param, read_frame
 from yaojian.trace.chain import DIRECT_ROLES, MAX_DEPTH, STATUS
+from yaojian.trace.pack_state import effective, needs_chain, read_many
 
 _TIME = pl.Datetime("us", "UTC")
 _ROW_SCHEMA: dict[str, Any] = {
@@ -238,3 +239,43 @@ def pack_states(
         .select("pack", "maker_id", "holder_id", "status", "returned")
         .sort("pack")
     )
+
+
+def pack_states_now(
+    session: Session,
+    makers: dict[str, int | None],
+    return_dispositions: frozenset[str],
+    return_steps: frozenset[str],
+) -> pl.DataFrame:
+    """:func:`pack_states` as the events stand now, read from the pack register
+    (:mod:`yaojian.trace.pack_state`) rather than replayed; the few packs the register cannot
+    answer for (in two containers at once) are replayed. Nothing is returned yet: ``returned``
+    is false throughout (a return is an event after the moment asked about)."""
+    packs = sorted(makers)
+    states = read_many(session, packs)
+    replay: dict[str, int | None] = {}
+    holder_ids: list[int | None] = []
+    statuses: list[str] = []
+    for pack in packs:
+        if needs_chain(states, pack):
+            replay[pack] = makers[pack]
+            holder_ids.append(None)
+            statuses.append("")
+            continue
+        seen = effective(states, pack)
+        holder_ids.append(seen.holder_id if seen else None)
+        statuses.append(
+            "unknown" if seen is None else STATUS[seen.status][0] if seen.status else "active"
+        )
+    frame = pl.DataFrame(
+        {"pack": packs, "maker_id": [makers[p] for p in packs], "holder_id": holder_ids,
+         "status": statuses, "returned": [False] * len(packs)},
+        schema={"pack": pl.String, "maker_id": pl.Int64, "holder_id": pl.Int64,
+                "status": pl.String, "returned": pl.Boolean},
+    )  # fmt: skip
+    if not replay:
+        return frame
+    replayed = pack_states(
+        session, replay, dt.datetime.now(dt.UTC), return_dispositions, return_steps
+    ).with_columns(returned=pl.lit(False))
+    return pl.concat([frame.filter(~pl.col("pack").is_in(list(replay))), replayed]).sort("pack")
