@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -128,6 +129,13 @@ def lock_for_append(session: Session, key: int) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+@lru_cache(maxsize=1 << 16)
+def sqlite_time(value: dt.datetime) -> str:
+    """A datetime as UTCDateTime stores it on SQLite (UTC, no offset). Cached: the rows of one
+    capture share a few thousand event times, and formatting is most of writing them."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def epoch_us(session: Session, column: str) -> str:
     """SQL for a timestamp column as :func:`read_frame` wants it (microseconds on PostgreSQL)."""
     if is_postgres(session):
@@ -177,12 +185,7 @@ def read_frame(
                                   for name in times)  # fmt: skip
     read = {name: pl.String if name in times else t for name, t in schema.items()}
     # Times compare as the text UTCDateTime stores on SQLite.
-    bound = {
-        k: v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        if isinstance(v, dt.datetime)
-        else v
-        for k, v in params.items()
-    }
+    bound = {k: sqlite_time(v) if isinstance(v, dt.datetime) else v for k, v in params.items()}
     rows = raw.execute(sql, bound).fetchall()
     frame = pl.DataFrame(rows, schema=read, orient="row")
     # As UTCDateTime writes them, or with an offset as rows written before it did may be.

@@ -35,15 +35,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Select, bindparam, literal, select, text
 from sqlalchemy.orm import Session
 
-from yaojian.db import any_of, epoch_us, is_postgres, list_param, read_frame
+from yaojian.db import any_of, epoch_us, is_postgres, list_param, read_frame, sqlite_time
 from yaojian.trace.chain import DIRECT_ROLES, MAX_DEPTH, STATUS
 from yaojian.trace.models import TracePackState
 
@@ -91,6 +92,8 @@ class PackState:
 
 
 COLUMNS = tuple(f.name for f in fields(PackState))
+# The row's values in column order (dataclasses.astuple deep-copies every value: 100× slower).
+_values = attrgetter(*COLUMNS)
 _TIMES = {c for c in COLUMNS if c.endswith("_at")}
 _INTS = {c for c in COLUMNS if c.endswith("_event") or c.endswith("_holder_id")}
 _SCHEMA: dict[str, Any] = {
@@ -405,7 +408,7 @@ def _write_postgres(session: Session, rows: Sequence[PackState]) -> None:
         cursor.execute("TRUNCATE _pack_state_in")
         with cursor.copy(f"COPY _pack_state_in ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(astuple(row))
+                copy.write_row(_values(row))
         cursor.execute(
             f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM _pack_state_in "
             f"ON CONFLICT (epc) DO UPDATE SET {updates}"
@@ -419,14 +422,14 @@ def _write_sqlite(session: Session, rows: Sequence[PackState]) -> None:
     cursor.executemany(
         f"INSERT OR REPLACE INTO {TABLE} ({', '.join(COLUMNS)}) "
         f"VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [tuple(_sqlite_value(v) for v in astuple(row)) for row in rows],
+        [tuple(_sqlite_value(v) for v in _values(row)) for row in rows],
     )
     cursor.close()
 
 
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return sqlite_time(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from yaojian.db import is_postgres
+from yaojian.db import is_postgres, sqlite_time
 from yaojian.trace.pack_state import StateEvent
 
 # pg_advisory_xact_lock key for creating partitions ("trace_pt" as a number).
@@ -201,7 +201,7 @@ def _insert_sqlite(session: Session, rows: Sequence[EventRow]) -> list[int]:
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         # As SQLAlchemy's SQLite DateTime stores it (yaojian.db.UTCDateTime: UTC, no offset).
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return sqlite_time(value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return value
