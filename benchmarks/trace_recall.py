@@ -9,8 +9,11 @@ store's wholesalers, each case on to one of its pharmacies and hospitals, one pa
 dispensed. The drug's other batches stay in the store, as they would. Then times, warm and
 ``--repeat`` times each, alternately:
 
-- **scope**: :func:`yaojian.trace.recall.assess` — every pack of the batch with its holder and
-  status, which is what starting a recall and every progress report compute;
+- **start**: :func:`yaojian.trace.recall.assess_now` — every pack of the batch with its holder
+  and status as the events now stand, read from the pack register: what starting a recall
+  computes;
+- **scope**: :func:`yaojian.trace.recall.assess` — the same as the events stood at a moment,
+  replayed from the events, with the returns since: what every progress report computes;
 - **bare**: every row that names one of the batch's packs, with its event's columns, read into
   Polars (the same read path, :func:`yaojian.db.read_frame`): the rows by the code index, then
   their events by key within the rows' time span — the packs given, not found.
@@ -43,7 +46,7 @@ from yaojian.db import (
     session_factory,
     unit_of_work,
 )
-from yaojian.trace.recall import assess, parse_lot
+from yaojian.trace.recall import assess, assess_now, parse_lot
 
 PACK_SERIALS = 50_000_000_000  # far above the store's own serials
 CASE_SERIALS = 500_000_000
@@ -114,6 +117,8 @@ def main() -> None:
 
     batch = parse_lot(gtin=drug.gtin, lot=lot)
     at = dt.datetime.now(dt.UTC)
+    start_s: list[float] = []
+    started = None
     scope_s: list[float] = []
     bare_s: list[float] = []
     scope = None
@@ -128,8 +133,16 @@ def main() -> None:
             began = time.perf_counter()
             scope = assess(session, batch, at)
             scope_s.append(time.perf_counter() - began)
-    assert scope is not None
-    scope_s, bare_s = scope_s[1:], bare_s[1:]
+        with factory() as session:
+            began = time.perf_counter()
+            started = assess_now(session, batch)
+            start_s.append(time.perf_counter() - began)
+    assert scope is not None and started is not None
+    scope_s, bare_s, start_s = scope_s[1:], bare_s[1:], start_s[1:]
+    # The register's answer is the replay's, pack for pack.
+    replayed = {p.epc: (p.holder.id if p.holder else None, p.status) for p in scope.packs}
+    kept = {p.epc: (p.holder.id if p.holder else None, p.status) for p in started.packs}
+    assert kept == replayed
     status = Counter(p.status for p in scope.packs)
     report: dict[str, Any] = {
         "date": dt.date.today().isoformat(),
@@ -147,6 +160,8 @@ def main() -> None:
         "bare_rows": rows,
         "scope_seconds": [round(s, 3) for s in scope_s],
         "bare_seconds": [round(s, 3) for s in bare_s],
+        "start_seconds": [round(s, 3) for s in start_s],
+        "start_median_s": round(statistics.median(start_s), 3),
         "scope_median_s": round(statistics.median(scope_s), 3),
         "bare_median_s": round(statistics.median(bare_s), 3),
         "aim_seconds": 1.0,
@@ -160,7 +175,9 @@ def main() -> None:
     table.add_column("measure")
     table.add_column("median s", justify="right")
     table.add_column("runs s", justify="right")
-    table.add_row("assess (scope)", f"{report['scope_median_s']:.2f}",
+    table.add_row("assess_now (start, register)", f"{report['start_median_s']:.2f}",
+                  " / ".join(f"{s:.2f}" for s in start_s))  # fmt: skip
+    table.add_row("assess (progress, replay)", f"{report['scope_median_s']:.2f}",
                   " / ".join(f"{s:.2f}" for s in scope_s))  # fmt: skip
     table.add_row(f"bare read of the packs' rows ({rows:,})", f"{report['bare_median_s']:.2f}",
                   " / ".join(f"{s:.2f}" for s in bare_s))  # fmt: skip

@@ -122,7 +122,9 @@ def test_a_batch_read_from_the_register_has_the_holders_and_statuses_of_the_repl
     p = parties.setup(client, session)
     parties.capture(client, p.headers, *_tangled_flow(random.Random(seed)))
     makers = batch_packs(session, parse_lot(code=flows.LGTIN))
-    now = pack_states_now(session, makers, RETURN_DISPOSITIONS, RETURN_STEPS)
+    batch = parse_lot(code=flows.LGTIN)
+    assert batch.gtin and batch.lot
+    now = pack_states_now(session, batch.gtin, batch.lot, {}, RETURN_DISPOSITIONS, RETURN_STEPS)
     replayed = pack_states(session, makers, utcnow(), RETURN_DISPOSITIONS, RETURN_STEPS)
     columns = ["pack", "maker_id", "holder_id", "status"]
     assert now.height == 40

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from yaojian.db import any_of, epoch_us, list_param, read_frame
 from yaojian.trace.chain import DIRECT_ROLES, MAX_DEPTH, STATUS
-from yaojian.trace.pack_state import effective, needs_chain, read_many
 
 _TIME = pl.Datetime("us", "UTC")
 _ROW_SCHEMA: dict[str, Any] = {
@@ -241,41 +240,113 @@ def pack_states(
     )
 
 
+def _later(t: str, e: str, t0: str, e0: str) -> pl.Expr:
+    """(t, e) is a mark later than (t0, e0), which may be none."""
+    return pl.col(t).is_not_null() & (
+        pl.col(t0).is_null()
+        | (pl.col(t) > pl.col(t0))
+        | ((pl.col(t) == pl.col(t0)) & (pl.col(e) > pl.col(e0)))
+    )
+
+
+_TIME_COLUMNS = ("packed_at", "own_status_at", "own_holder_at", "out_status_at", "out_holder_at")
+
+
+def _register_rows(session: Session, side: str, where: str, params: dict[str, Any]) -> pl.DataFrame:
+    """Register rows with what a pack needs of its own state (``side="own"``) or of a
+    container's (``"out"``): half the columns each, and the batch read is mostly bytes."""
+    columns = [
+        "epc", "maker_id", "CAST(ambiguous AS integer)", "parent", "packed_at",
+        f"{side}_status", f"{side}_status_at", f"{side}_status_event", f"{side}_holder_id",
+        f"{side}_holder_at", f"{side}_holder_event",
+    ]  # fmt: skip
+    names = ["epc", "maker_id", "ambiguous", *columns[3:]]
+    schema: dict[str, Any] = {
+        n: _TIME if n in _TIME_COLUMNS
+        else pl.String if n in ("epc", "parent", f"{side}_status")
+        else pl.Int64
+        for n in names
+    }  # fmt: skip
+    selected = ", ".join(epoch_us(session, c) if c in _TIME_COLUMNS else c for c in columns)
+    return read_frame(session, f"SELECT {selected} FROM trace_pack_state WHERE {where}", params,
+                      schema)  # fmt: skip
+
+
 def pack_states_now(
     session: Session,
-    makers: dict[str, int | None],
+    gtin: str,
+    lot: str,
+    also: dict[str, int | None],
     return_dispositions: frozenset[str],
     return_steps: frozenset[str],
 ) -> pl.DataFrame:
-    """:func:`pack_states` as the events stand now, read from the pack register
-    (:mod:`yaojian.trace.pack_state`) rather than replayed; the few packs the register cannot
-    answer for (in two containers at once) are replayed. Nothing is returned yet: ``returned``
-    is false throughout (a return is an event after the moment asked about)."""
-    packs = sorted(makers)
-    states = read_many(session, packs)
-    replay: dict[str, int | None] = {}
-    holder_ids: list[int | None] = []
-    statuses: list[str] = []
-    for pack in packs:
-        if needs_chain(states, pack):
-            replay[pack] = makers[pack]
-            holder_ids.append(None)
-            statuses.append("")
-            continue
-        seen = effective(states, pack)
-        holder_ids.append(seen.holder_id if seen else None)
-        statuses.append(
-            "unknown" if seen is None else STATUS[seen.status][0] if seen.status else "active"
-        )
-    frame = pl.DataFrame(
-        {"pack": packs, "maker_id": [makers[p] for p in packs], "holder_id": holder_ids,
-         "status": statuses, "returned": [False] * len(packs)},
-        schema={"pack": pl.String, "maker_id": pl.Int64, "holder_id": pl.Int64,
-                "status": pl.String, "returned": pl.Boolean},
+    """:func:`pack_states` as the events stand now, for the packs commissioned with ``gtin`` and
+    ``lot`` (and the packs in ``also``, found another way), read from the pack register
+    (:mod:`yaojian.trace.pack_state`) instead of replayed: the batch's rows by the register's
+    (gtin, lot) index, then the containers around them level by level, and
+    :func:`~yaojian.trace.pack_state.effective` applied to all packs at once as joins. Packs the
+    register cannot answer for (ambiguous, or found only in ``also``) are replayed. Nothing is
+    returned yet: ``returned`` is false throughout."""
+    packs = _register_rows(
+        session, "own", "gtin = :gtin AND lot = :lot", {"gtin": gtin, "lot": lot}
+    )
+    also = {p: m for p, m in also.items() if p not in set(packs["epc"].to_list())}
+    state = packs.select(
+        pack="epc", maker_id="maker_id", node="parent", lo="packed_at",
+        ambiguous=pl.col("ambiguous") == 1, status="own_status", s_t="own_status_at",
+        s_e="own_status_event", holder_id="own_holder_id", h_t="own_holder_at",
+        h_e="own_holder_event",
     )  # fmt: skip
-    if not replay:
-        return frame
-    replayed = pack_states(
-        session, replay, dt.datetime.now(dt.UTC), return_dispositions, return_steps
-    ).with_columns(returned=pl.lit(False))
-    return pl.concat([frame.filter(~pl.col("pack").is_in(list(replay))), replayed]).sort("pack")
+    seen: set[str] = set()
+    containers = _register_rows(session, "out", "1 = 0", {})
+    for _ in range(MAX_DEPTH):
+        if not state["node"].is_not_null().any():
+            break
+        wanted = set(state["node"].drop_nulls().unique().to_list()) - seen
+        if wanted:
+            seen |= wanted
+            level = _register_rows(session, "out", any_of(session, "epc", "wanted"),
+                                   {"wanted": list_param(session, sorted(wanted))})  # fmt: skip
+            containers = pl.concat([containers, level])
+        joined = state.join(containers.rename(lambda c: f"c_{c}"), left_on="node",
+                            right_on="c_epc", how="left")  # fmt: skip
+        applies_s = (pl.col("c_out_status_at") >= pl.col("lo")) & _later(
+            "c_out_status_at", "c_out_status_event", "s_t", "s_e"
+        )
+        applies_h = (pl.col("c_out_holder_at") >= pl.col("lo")) & _later(
+            "c_out_holder_at", "c_out_holder_event", "h_t", "h_e"
+        )
+        state = joined.with_columns(
+            status=pl.when(applies_s).then("c_out_status").otherwise("status"),
+            s_t=pl.when(applies_s).then("c_out_status_at").otherwise("s_t"),
+            s_e=pl.when(applies_s).then("c_out_status_event").otherwise("s_e"),
+            holder_id=pl.when(applies_h).then("c_out_holder_id").otherwise("holder_id"),
+            h_t=pl.when(applies_h).then("c_out_holder_at").otherwise("h_t"),
+            h_e=pl.when(applies_h).then("c_out_holder_event").otherwise("h_e"),
+            ambiguous=pl.col("ambiguous") | (pl.col("c_ambiguous") == 1).fill_null(False),
+            lo=pl.max_horizontal("lo", "c_packed_at"),
+            node=pl.when(pl.col("c_packed_at").is_not_null()).then("c_parent"),
+        ).select(state.columns)
+    words = pl.DataFrame(
+        {"status": list(STATUS), "word": [w for w, _ in STATUS.values()]},
+        schema={"status": pl.String, "word": pl.String},
+    )
+    answered = (
+        state.filter(~pl.col("ambiguous"))
+        .join(words, on="status", how="left")
+        .select(
+            "pack",
+            "maker_id",
+            "holder_id",
+            status=pl.col("word").fill_null("active"),
+            returned=pl.lit(False),
+        )
+    )
+    ambiguous = state.filter(pl.col("ambiguous")).select("pack", "maker_id")
+    replay = dict(ambiguous.iter_rows()) | also
+    if replay:
+        replayed = pack_states(
+            session, replay, dt.datetime.now(dt.UTC), return_dispositions, return_steps
+        ).with_columns(returned=pl.lit(False))
+        answered = pl.concat([answered, replayed.select(answered.columns)])
+    return answered.sort("pack")

@@ -133,6 +133,7 @@ class TracePackState(Base):
     expiry: Mapped[dt.date | None] = mapped_column()
     facts_at: Mapped[dt.datetime | None] = mapped_column()
     facts_event: Mapped[int | None] = mapped_column(BigInteger)
+    maker_id: Mapped[int | None] = mapped_column(Integer)
     commissioned: Mapped[bool] = mapped_column(default=False)
     ambiguous: Mapped[bool] = mapped_column(default=False)
     parent: Mapped[str | None] = mapped_column(String(250), index=True)

@@ -67,6 +67,7 @@ class PackState:
     expiry: dt.date | None = None
     facts_at: dt.datetime | None = None
     facts_event: int | None = None
+    maker_id: int | None = None  # the enterprise of that event: who commissioned the pack
     commissioned: bool = False
     # Packed into a second container while in a first, or packed after a later unpacking: the
     # register keeps one container, the chain keeps both windows, so ask the chain.
@@ -95,7 +96,7 @@ COLUMNS = tuple(f.name for f in fields(PackState))
 # The row's values in column order (dataclasses.astuple deep-copies every value: 100× slower).
 _values = attrgetter(*COLUMNS)
 _TIMES = {c for c in COLUMNS if c.endswith("_at")}
-_INTS = {c for c in COLUMNS if c.endswith("_event") or c.endswith("_holder_id")}
+_INTS = {c for c in COLUMNS if c.endswith(("_event", "_holder_id")) or c == "maker_id"}
 _SCHEMA: dict[str, Any] = {
     c: pl.Datetime("us", "UTC") if c in _TIMES
     else pl.Int64 if c in _INTS
@@ -320,6 +321,7 @@ class _Register:
                 s.lot = lot
                 s.expiry = dt.date.fromisoformat(expiry[:10]) if expiry else None
                 s.facts_at, s.facts_event = mark
+                s.maker_id = e.enterprise_id
             outer = role in _OUTER_ROLES
             if word is not None:
                 if _later(mark, _mark(s.own_status_at, s.own_status_event)):

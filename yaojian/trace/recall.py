@@ -125,6 +125,15 @@ def batch_packs(session: Session, batch: ParsedCode) -> dict[str, int | None]:
         for event_id, epc in rows:
             if epc.startswith(prefix):
                 packs.setdefault(epc, makers[event_id])
+    for epc, maker in quantity_packs(session, batch).items():
+        packs.setdefault(epc, maker)
+    return packs
+
+
+def quantity_packs(session: Session, batch: ParsedCode) -> dict[str, int | None]:
+    """Packs of the batch named alongside a class-level quantity of its LGTIN (not by ILMD)."""
+    assert batch.gtin is not None
+    prefix = sgtin_prefix(batch.gtin)
     naming_lot = select(TraceEventEpc.event_id).where(
         TraceEventEpc.epc == batch.canonical, TraceEventEpc.role.in_(_QUANTITY_ROLES)
     )
@@ -134,6 +143,7 @@ def batch_packs(session: Session, batch: ParsedCode) -> dict[str, int | None]:
         TraceEventEpc.epc.startswith(prefix, autoescape=True),
         TraceEventEpc.role.in_(_PACK_ROLES),
     ).order_by(TraceEvent.event_time, TraceEvent.id)
+    packs: dict[str, int | None] = {}
     for epc, enterprise_id in session.execute(also):
         packs.setdefault(epc, enterprise_id)
     return packs
@@ -186,8 +196,9 @@ def assess(session: Session, batch: ParsedCode, at: dt.datetime) -> Scope:
 def assess_now(session: Session, batch: ParsedCode) -> Scope:
     """:func:`assess` as the events stand now, from the pack register: the scope a recall
     starts with, in a few bulk reads however many packs the batch has."""
-    states = pack_states_now(session, batch_packs(session, batch), RETURN_DISPOSITIONS,
-                             RETURN_STEPS)  # fmt: skip
+    assert batch.gtin is not None and batch.lot is not None
+    states = pack_states_now(session, batch.gtin, batch.lot, quantity_packs(session, batch),
+                             RETURN_DISPOSITIONS, RETURN_STEPS)  # fmt: skip
     return _scope(session, states)
 
 

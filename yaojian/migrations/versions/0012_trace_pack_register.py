@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("expiry", sa.Date(), nullable=True),
         _time("facts_at"),
         sa.Column("facts_event", sa.BigInteger(), nullable=True),
+        sa.Column("maker_id", sa.Integer(), nullable=True),
         sa.Column("commissioned", sa.Boolean(), nullable=False),
         sa.Column("ambiguous", sa.Boolean(), nullable=False),
         sa.Column("parent", sa.String(250), nullable=True),
