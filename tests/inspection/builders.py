@@ -63,13 +63,8 @@ def make_corps(session: Session, counties: list[str], per_county: int = 2) -> li
 
 
 def make_narcotics_maker(session: Session, **overrides: Any) -> Enterprise:
-    enterprise = make_enterprise(
-        session,
-        kind=EnterpriseKind.DRUG_MANUFACTURER,
-        latitude=30.26,
-        longitude=120.13,
-        **overrides,
-    )
+    data: dict[str, Any] = {"latitude": 30.26, "longitude": 120.13} | overrides
+    enterprise = make_enterprise(session, kind=EnterpriseKind.DRUG_MANUFACTURER, **data)
     make_drug(session, enterprise, name="盐酸吗啡注射液", is_narcotic=True, sterile=True)
     return enterprise
 

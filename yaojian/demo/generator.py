@@ -202,9 +202,94 @@ def generate(
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
-    writer = _Writer(session, advance)
     result = GenerationResult()
+    divisor = SCALES[scale]
+    enterprise_ids, enterprise_rows = generate_registry(
+        session, rng, fake, divisor=divisor, as_of=as_of, result=result, advance=advance
+    )
 
+    # ---- a year of adverse-reaction reports
+    result.counts["pv_reports"] = generate_reports(
+        session, rng, divisor=divisor, as_of=as_of, advance=advance
+    )
+
+    # ---- supply-chain flows through the EPCIS repository
+    result.counts["trace_events"] = generate_flows(session, rng, as_of=as_of, scale=divisor)
+    result.counts["trace_anomalies"] = plant_anomalies(session, rng, as_of=as_of, scale=divisor)
+
+    # ---- demo accounts, the audit entry of the generation, the first signals
+    actor = system_actor("demo")
+    record(
+        session, actor, "demo.generate", "province", "330000",
+        after={"scale": scale, "seed": seed, "as_of": as_of.isoformat(), **result.counts},
+    )  # fmt: skip
+    for username, account_role, region, display in DEMO_ACCOUNTS:
+        create_user(
+            session, actor, username=username, password=password, role=account_role,
+            region_code=region, display_name=display,
+        )  # fmt: skip
+        result.accounts.append((username, account_role.value, region))
+    demo_enterprise_id = enterprise_ids[-1]
+    create_user(
+        session, actor, username=DEMO_ENTERPRISE_USER, password=password, role=Role.ENTERPRISE,
+        enterprise_id=demo_enterprise_id, display_name=enterprise_rows[-1]["name"],
+    )  # fmt: skip
+    result.accounts.append(
+        (DEMO_ENTERPRISE_USER, Role.ENTERPRISE.value, enterprise_rows[-1]["name"])
+    )
+    if progress:
+        progress("signals", 0)
+    reported, _ = detect_licence_expiry(session, as_of)
+    result.signals = reported
+    result.signals += sum(run_trace_detectors(session).values())
+    # The monthly signal detection, run once so that a newcomer finds signals to review.
+    for category in ReportCategory:
+        run = run_analysis(session, actor, category, Period.last_year(as_of))
+        result.signals += (
+            session.scalar(
+                select(func.count()).where(
+                    PairStatistic.run_id == run.id, PairStatistic.passed.is_(True)
+                )
+            )
+            or 0
+        )
+    # ---- a year of complaints and reports, more at enterprises that now carry signals
+    result.counts["complaints"], clusters = generate_complaints(session, rng, divisor, as_of)
+    result.signals += clusters
+    # ---- two years of supervisory sampling; failures signal through the services
+    sampling = generate_samplings(session, rng, as_of=as_of, divisor=divisor)
+    result.counts["samples"], result.signals = sampling.samples, result.signals + sampling.signals
+    # ---- a year of enforcement cases, more at enterprises with signals
+    result.counts["enforcement_cases"], warnings = generate_cases(
+        session, rng, divisor=divisor, as_of=as_of,
+        focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
+    )  # fmt: skip
+    result.signals += warnings
+    # ---- the inspector corps and a year of inspections, planned after the signals it reads
+    result.counts.update(generate_inspections(session, rng, divisor=divisor, as_of=as_of))
+    # ---- credit: serious cases onto the blacklist, then everyone graded (runs last)
+    credit = generate_credit(session, as_of)
+    result.counts["credit_grades"] = credit.graded
+    result.counts["blacklist_entries"] = credit.listed
+    result.signals += credit.signals
+    session.flush()
+    return result
+
+
+def generate_registry(
+    session: Session,
+    rng: random.Random,
+    fake: Faker,
+    *,
+    divisor: int,
+    as_of: dt.date,
+    result: GenerationResult,
+    advance: Callable[[int], None] = lambda n: None,
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """The registry stage of :func:`generate`: enterprises (the demo enterprise last), licences,
+    products, batches, persons in key positions. Benchmarks that need only the registry call it
+    alone. Returns the enterprise ids and rows, in order."""
+    writer = _Writer(session, advance)
     regions = list(session.scalars(select(Region)))
     cities = {r.code: r for r in regions if r.level is RegionLevel.CITY}
     counties = sorted((r for r in regions if r.level is RegionLevel.COUNTY), key=lambda r: r.code)
@@ -218,7 +303,6 @@ def generate(
     county_by_code = {r.code: r for r in counties}
 
     # ---- enterprises
-    divisor = SCALES[scale]
     taken_codes: set[str] = set()
     taken_names: set[str] = set()
     enterprise_rows: list[dict[str, Any]] = []
@@ -324,72 +408,7 @@ def generate(
     )
     result.counts["persons"] = len(person_ids)
 
-    # ---- a year of adverse-reaction reports
-    result.counts["pv_reports"] = generate_reports(
-        session, rng, divisor=divisor, as_of=as_of, advance=advance
-    )
-
-    # ---- supply-chain flows through the EPCIS repository
-    result.counts["trace_events"] = generate_flows(session, rng, as_of=as_of, scale=divisor)
-    result.counts["trace_anomalies"] = plant_anomalies(session, rng, as_of=as_of, scale=divisor)
-
-    # ---- demo accounts, the audit entry of the generation, the first signals
-    actor = system_actor("demo")
-    record(
-        session, actor, "demo.generate", "province", "330000",
-        after={"scale": scale, "seed": seed, "as_of": as_of.isoformat(), **result.counts},
-    )  # fmt: skip
-    for username, account_role, region, display in DEMO_ACCOUNTS:
-        create_user(
-            session, actor, username=username, password=password, role=account_role,
-            region_code=region, display_name=display,
-        )  # fmt: skip
-        result.accounts.append((username, account_role.value, region))
-    demo_enterprise_id = enterprise_ids[-1]
-    create_user(
-        session, actor, username=DEMO_ENTERPRISE_USER, password=password, role=Role.ENTERPRISE,
-        enterprise_id=demo_enterprise_id, display_name=enterprise_rows[-1]["name"],
-    )  # fmt: skip
-    result.accounts.append(
-        (DEMO_ENTERPRISE_USER, Role.ENTERPRISE.value, enterprise_rows[-1]["name"])
-    )
-    if progress:
-        progress("signals", 0)
-    reported, _ = detect_licence_expiry(session, as_of)
-    result.signals = reported
-    result.signals += sum(run_trace_detectors(session).values())
-    # The monthly signal detection, run once so that a newcomer finds signals to review.
-    for category in ReportCategory:
-        run = run_analysis(session, actor, category, Period.last_year(as_of))
-        result.signals += (
-            session.scalar(
-                select(func.count()).where(
-                    PairStatistic.run_id == run.id, PairStatistic.passed.is_(True)
-                )
-            )
-            or 0
-        )
-    # ---- a year of complaints and reports, more at enterprises that now carry signals
-    result.counts["complaints"], clusters = generate_complaints(session, rng, divisor, as_of)
-    result.signals += clusters
-    # ---- two years of supervisory sampling; failures signal through the services
-    sampling = generate_samplings(session, rng, as_of=as_of, divisor=divisor)
-    result.counts["samples"], result.signals = sampling.samples, result.signals + sampling.signals
-    # ---- a year of enforcement cases, more at enterprises with signals
-    result.counts["enforcement_cases"], warnings = generate_cases(
-        session, rng, divisor=divisor, as_of=as_of,
-        focus_county=DEMO_ENTERPRISE_COUNTY, demo_enterprise_id=demo_enterprise_id,
-    )  # fmt: skip
-    result.signals += warnings
-    # ---- the inspector corps and a year of inspections, planned after the signals it reads
-    result.counts.update(generate_inspections(session, rng, divisor=divisor, as_of=as_of))
-    # ---- credit: serious cases onto the blacklist, then everyone graded (runs last)
-    credit = generate_credit(session, as_of)
-    result.counts["credit_grades"] = credit.graded
-    result.counts["blacklist_entries"] = credit.listed
-    result.signals += credit.signals
-    session.flush()
-    return result
+    return enterprise_ids, enterprise_rows
 
 
 def _enterprise_row(

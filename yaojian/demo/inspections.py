@@ -2,12 +2,12 @@
 
 The corps is sized to the province (about 1,500 inspectors at full scale, spread over the
 counties in proportion to their enterprises), with the seeds' mix of 专职 / 兼职 / 购买服务,
-half of them graded team leader (every visit needs one), qualifications weighted by what the
-visits need (most visits are to pharmacies, medical institutions and device distributors), some
-former employers (回避) and some months away. The year's plan is generated and staffed by the
-real services; the most recent past visits (up to MAX_RUN_VISITS) are run through the workflow,
-with findings more likely at unannounced visits and high-risk makers, so that the indicators
-have data.
+half of them graded team leader (every visit needs one; leaders are 专职 or 兼职),
+qualifications weighted by what the visits need (most visits are to pharmacies, medical
+institutions and device distributors), some former employers (回避) and some months away. The
+year's plan is generated and staffed by the real services; the most recent past visits (up to
+MAX_RUN_VISITS) are run through the workflow, with findings more likely at unannounced visits
+and high-risk makers, so that the indicators have data.
 """
 
 from __future__ import annotations
@@ -56,8 +56,11 @@ _DOMAIN_WEIGHTS = {
     Domain.DRUG_GMP: 0.07,
     Domain.COSMETICS: 0.04,
 }
-_EMPLOYMENT = [(Employment.FULL_TIME, 0.5, 100), (Employment.PART_TIME, 0.3, 40),
-               (Employment.CONTRACTED, 0.2, 60)]  # fmt: skip
+# (employment, share among leaders, share among members, visits a year). The corps is half
+# 专职, 30 % 兼职, 20 % 购买服务 overall; team leaders are the regulator's own staff (专职 mostly,
+# some 兼职): a purchased-service expert supports an inspection but does not lead it.
+_EMPLOYMENT = [(Employment.FULL_TIME, 0.8, 0.2, 100), (Employment.PART_TIME, 0.2, 0.4, 40),
+               (Employment.CONTRACTED, 0.0, 0.4, 60)]  # fmt: skip
 _MANUFACTURERS = (
     EnterpriseKind.DRUG_MANUFACTURER,
     EnterpriseKind.DEVICE_MANUFACTURER,
@@ -111,11 +114,12 @@ def generate_inspectors(session: Session, rng: random.Random, divisor: int) -> i
         county = (
             counties[n % len(counties)] if n < len(counties) else rng.choices(counties, weights)[0]
         )
-        employment, _, capacity = rng.choices(_EMPLOYMENT, [w for _, w, _ in _EMPLOYMENT])[0]
         # Every visit needs a team leader, so half the corps is graded to lead.
         # The first three of every five also go round the domains, so that even the small demo
         # has three inspectors per domain who are never away.
         leader = n % 2 == 0
+        shares = [lead if leader else member for _, lead, member, _ in _EMPLOYMENT]
+        employment, _, _, capacity = rng.choices(_EMPLOYMENT, shares)[0]
         rota = n % 5 < 3
         grade = InspectorGrade.TEAM_LEADER if leader else InspectorGrade.INSPECTOR
         quals = {domains[(n // 5) % len(domains)]} if rota else set()
