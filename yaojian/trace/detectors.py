@@ -34,7 +34,8 @@ from yaojian.signals.service import SignalReport, emit
 from yaojian.trace.chain import chain_for, contents_at
 from yaojian.trace.codes import parse_code
 from yaojian.trace.models import TraceEvent, TraceRecall
-from yaojian.trace.recall import RETURN_DISPOSITIONS, ilmd_value
+from yaojian.trace.pack_state import ilmd_value
+from yaojian.trace.recall import RETURN_DISPOSITIONS
 
 SOURCE = "trace"
 CLONE_SPEED_KMH = 150.0
@@ -200,7 +201,10 @@ def _pack_batches(run: _Run) -> dict[str, tuple[str, str, dt.date | None]]:
     for event in run.events:
         if event.event_type != "ObjectEvent" or event.action != "ADD":
             continue
-        lot, expiry = ilmd_value(event, "lotNumber"), ilmd_value(event, "itemExpirationDate")
+        lot, expiry = (
+            ilmd_value(event.ilmd, "lotNumber"),
+            ilmd_value(event.ilmd, "itemExpirationDate"),
+        )
         if lot is None and expiry is None:
             continue
         try:

@@ -44,26 +44,13 @@ from yaojian.trace.models import (
     TraceRecall,
     TraceRecallTask,
 )
+from yaojian.trace.pack_state import ilmd_value
 
 RETURN_DISPOSITIONS = frozenset({"recalled", "returned", "destroyed"})
 RETURN_STEPS = frozenset({"returning", "receiving"})
 GONE = frozenset({"dispensed", "destroyed", "recalled", "returned"})
 _PACK_ROLES = ("epc", "child", "input", "output")
 _QUANTITY_ROLES = ("quantity", "child_quantity", "input_quantity", "output_quantity")
-
-
-def ilmd_value(event: TraceEvent, name: str) -> str | None:
-    """An ILMD attribute (``lotNumber``, ``itemExpirationDate``) under any prefix."""
-    return _ilmd(event.ilmd, name)
-
-
-def _ilmd(ilmd: Any, name: str) -> str | None:
-    if not isinstance(ilmd, dict):
-        return None
-    for key, value in ilmd.items():
-        if key.split(":")[-1].split("#")[-1] == name and isinstance(value, str | int):
-            return str(value)
-    return None
 
 
 def parse_lot(
@@ -105,7 +92,7 @@ def batch_packs(session: Session, batch: ParsedCode) -> dict[str, int | None]:
     makers = {
         event_id: enterprise_id
         for event_id, enterprise_id, ilmd in commissioning
-        if _ilmd(ilmd, "lotNumber") == batch.lot
+        if ilmd_value(ilmd, "lotNumber") == batch.lot
     }
     packs: dict[str, int | None] = {}
     if makers:
