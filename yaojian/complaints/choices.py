@@ -21,7 +21,7 @@ class ComplaintStatus(LabelledChoice):
 
 
 class NotAcceptedReason(LabelledChoice):
-    """Grounds for not accepting that the rules list (办法 第十五条 as we read it; see the docs)."""
+    """Grounds for not accepting that the rules list (办法 第十五条; see the docs)."""
 
     NOT_OUR_REMIT = ("not_our_remit", "不属于本部门职责或无处理权限", "not our remit")
     HANDLED_ELSEWHERE = (

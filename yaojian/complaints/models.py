@@ -49,7 +49,7 @@ class Complaint(Base):
     pack_code: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text)
 
-    # Contact: required for a 投诉 (办法 第十八条), optional for a 举报 (anonymous reports stand).
+    # Contact: required for a 投诉 (办法 第九条), optional for a 举报 (anonymous reports stand).
     contact_name: Mapped[str] = mapped_column(String(60), default="")
     contact_phone: Mapped[str] = mapped_column(String(30), default="")
     contact_address: Mapped[str] = mapped_column(String(300), default="")

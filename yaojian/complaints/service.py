@@ -150,7 +150,7 @@ def submit(
     authorize(actor, Action.COMPLAINT_SUBMIT)
     now = now or utcnow()
     if data.kind is ComplaintKind.COMPLAINT:
-        # 办法 第十八条: a complaint names the complainant and a way to reach them.
+        # 办法 第九条: a complaint names the complainant and a way to reach them.
         if not data.contact_name:
             raise InvalidInput("contact_name", "a complaint (投诉) needs the complainant's name")
         if not data.contact_phone:
