@@ -116,3 +116,25 @@ def test_an_enterprise_user_sees_only_its_decisions_on_the_pages(
     assert other.decision_number and other.decision_number not in page.text
     assert pending.number not in page.text
     assert client.get(f"/cases/{done.id}", headers=HTML).status_code == 404
+
+
+def test_the_discretion_helper_waits_for_the_goods_value_instead_of_flagging_it(
+    client: TestClient, session: Session
+) -> None:
+    enterprise = make_enterprise(session, region_code="330106")
+    sign_in(client, session, Role.COUNTY_REGULATOR, region_code="330106")
+    case_id = case_id_of(
+        client.post(
+            "/cases",
+            data={"lead_kind": "other", "credit_code": enterprise.credit_code,
+                  "summary": "销售劣药线索"},
+            follow_redirects=False,
+        ).headers["location"]
+    )  # fmt: skip
+    # On page load the helper posts the first violation (a multiple of 货值金额) with no amount.
+    blank = client.post(f"/cases/{case_id}/discretion", data={"violation_code": "dal-116"})
+    assert 'role="alert"' not in blank.text and "needs-value" in blank.text
+    wrong = client.post(
+        f"/cases/{case_id}/discretion", data={"violation_code": "dal-116", "goods_value": "-5"}
+    )
+    assert 'role="alert"' in wrong.text

@@ -103,3 +103,24 @@ def test_coverage_counts_traced_key_drugs_and_class_three_devices_with_udi(
         1,
         0.5,
     )
+
+
+def test_coverage_with_no_key_drugs_shows_a_dash_not_nan(
+    client: TestClient, session: Session
+) -> None:
+    from tests.builders import make_user
+    from yaojian.auth.models import Role
+
+    maker = make_enterprise(session, region_code="330106")
+    make_drug(session, maker, name="维生素C片")  # not a key product: nothing to count
+    user = make_user(session, Role.PROVINCE_REGULATOR, region_code="330000")
+    session.commit()
+    client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    page = client.get("/trace/coverage")
+    assert page.status_code == 200
+    assert "nan" not in page.text and "—" in page.text
+    token = client.post(
+        "/api/v1/auth/token", data={"username": user.username, "password": "secret-pass"}
+    ).json()["access_token"]
+    rows = client.get("/api/v1/trace/coverage", headers={"Authorization": f"Bearer {token}"}).json()
+    assert all(r["traceability_rate"] is None for r in rows)

@@ -268,7 +268,13 @@ def discretion_fragment(
         if code:
             context["rec"] = decisions.recommendation_read(recommend(code, chosen, value), locale)
     except DomainError as exc:
-        context["error"] = _problem(exc)[0]
+        # The helper runs on page load with the first violation chosen; a blank amount there is
+        # a form not yet filled in, not a mistake to flag.
+        missing_value = exc.invalid_params and exc.invalid_params[0].name == "goods_value"
+        if missing_value and not goods_value.strip():
+            context["needs_value"] = True
+        else:
+            context["error"] = _problem(exc)[0]
     except ValueError:
         context["error"] = "goods_value: 请输入整数金额（元）"
     return render(request, "enforcement/recommendation.html", context)

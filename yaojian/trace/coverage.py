@@ -85,6 +85,13 @@ def coverage(
     combined = pl.concat([total.select(grouped.columns), grouped], how="vertical_relaxed")
     return combined.with_columns(
         pl.col("code").replace_strict(names, default="合计", return_dtype=pl.String).alias("name"),
-        (pl.col("key_drugs_traced") / pl.col("key_drugs")).alias("traceability_rate"),
-        (pl.col("class3_with_udi") / pl.col("class3_devices")).alias("udi_rate"),
+        _rate("key_drugs_traced", "key_drugs").alias("traceability_rate"),
+        _rate("class3_with_udi", "class3_devices").alias("udi_rate"),
     )
+
+
+def _rate(numerator: str, denominator: str) -> pl.Expr:
+    """Null, not NaN, where there is nothing to count: Polars gives 0/0 = NaN, which the page
+    printed as "nan%" (the API's JSON already turned it into null)."""
+    share = pl.col(numerator) / pl.col(denominator)
+    return pl.when(pl.col(denominator) > 0).then(share).otherwise(None)
