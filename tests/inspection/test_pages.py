@@ -62,6 +62,12 @@ def test_a_county_regulator_plans_assigns_runs_and_closes_a_visit_from_the_pages
         f"/inspection/findings/{finding_id}/disposition",
         data={"visit_id": visit.id, "disposition": "case_referral"},
     )
+    # The referred finding leads to the case form, filled in with the finding and the party.
+    link = f"/cases?lead_kind=inspection_finding&amp;lead_ref=F{finding_id}"
+    assert link in client.get(url).text
+    form = client.get(link.replace("&amp;", "&")).text
+    assert f'value="F{finding_id}"' in form
+    assert '<option value="inspection_finding" selected>' in form
     assert client.post(url + "/close", follow_redirects=False).status_code == 303
     session.refresh(visit)
     assert visit.status is VisitStatus.CLOSED

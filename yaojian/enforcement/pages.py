@@ -68,7 +68,12 @@ def case_list(
     stage: Annotated[str, Query()] = "",
     open_only: bool = True,
     page: Annotated[int, Query(ge=1)] = 1,
+    lead_kind: Annotated[str, Query(max_length=40)] = "",
+    lead_ref: Annotated[str, Query(max_length=80)] = "",
+    credit_code: Annotated[str, Query(max_length=18)] = "",
 ) -> Response:
+    """The case list, and the lead form — filled in when reached from a finding referred for a
+    case (``lead_kind``, ``lead_ref``, ``credit_code``)."""
     request.state.actor = actor
     params = PageParams(page=page, page_size=PAGE_SIZE)
     if not service.is_case_staff(actor):
@@ -97,6 +102,7 @@ def case_list(
         "transfer_pending": transfers.get(TransferStatus.PENDING, 0),
         "today": today,
         "error": None,
+        "lead": {"kind": lead_kind, "ref": lead_ref, "credit_code": credit_code},
     }
     return render(request, "enforcement/cases.html", context)
 
