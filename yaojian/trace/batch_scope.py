@@ -252,9 +252,10 @@ def _later(t: str, e: str, t0: str, e0: str) -> pl.Expr:
 _TIME_COLUMNS = ("packed_at", "own_status_at", "own_holder_at", "out_status_at", "out_holder_at")
 
 
-def _register_rows(session: Session, side: str, where: str, params: dict[str, Any]) -> pl.DataFrame:
-    """Register rows with what a pack needs of its own state (``side="own"``) or of a
-    container's (``"out"``): half the columns each, and the batch read is mostly bytes."""
+def _register_columns(side: str) -> tuple[list[str], dict[str, Any]]:
+    """(SQL columns, frame schema) of what a pack needs of its own register row
+    (``side="own"``) or of a container's (``"out"``): half the columns each, and the batch read
+    is mostly bytes."""
     columns = [
         "epc", "maker_id", "CAST(ambiguous AS integer)", "parent", "packed_at",
         f"{side}_status", f"{side}_status_at", f"{side}_status_event", f"{side}_holder_id",
@@ -267,6 +268,11 @@ def _register_rows(session: Session, side: str, where: str, params: dict[str, An
         else pl.Int64
         for n in names
     }  # fmt: skip
+    return columns, schema
+
+
+def _register_rows(session: Session, side: str, where: str, params: dict[str, Any]) -> pl.DataFrame:
+    columns, schema = _register_columns(side)
     selected = ", ".join(epoch_us(session, c) if c in _TIME_COLUMNS else c for c in columns)
     return read_frame(session, f"SELECT {selected} FROM trace_pack_state WHERE {where}", params,
                       schema)  # fmt: skip
@@ -298,7 +304,7 @@ def pack_states_now(
         h_e="own_holder_event",
     )  # fmt: skip
     seen: set[str] = set()
-    containers = _register_rows(session, "out", "1 = 0", {})
+    containers = pl.DataFrame(schema=_register_columns("out")[1])
     for _ in range(MAX_DEPTH):
         if not state["node"].is_not_null().any():
             break

@@ -470,17 +470,6 @@ def read_states(session: Session, epcs: Iterable[str]) -> dict[str, PackState]:
 # Rebuilding from the stored events (migration, bulk loads)
 
 
-def read_many(session: Session, epcs: Iterable[str]) -> dict[str, PackState]:
-    """:func:`read_states` for many identifiers at once (a batch): a bulk read per level."""
-    register = _Register(session)
-    loaded = register.load("epc", epcs)
-    for _ in range(MAX_DEPTH):
-        loaded = register.load("epc", {s.parent for s in loaded if s.parent})
-        if not loaded:
-            break
-    return register.states
-
-
 def stored_events(session: Session, chunk: int = 20_000) -> Iterator[list[StateEvent]]:
     """Every stored event in event-time order, ``chunk`` at a time, as the register reads them."""
     after: tuple[dt.datetime, int] | None = None
