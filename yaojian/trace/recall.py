@@ -137,31 +137,32 @@ def quantity_packs(session: Session, batch: ParsedCode) -> dict[str, int | None]
 
 
 @dataclass
-class PackState:
-    epc: str
-    maker_id: int | None
-    holder: Enterprise | None  # when the recall started
-    status: str  # when the recall started
-    returned: bool  # by an event after the recall started
-
-
-@dataclass
 class Scope:
-    packs: list[PackState] = field(default_factory=list)
+    """Every pack of a batch, one row each: ``pack``, ``maker_id``, ``holder_id`` and ``status``
+    (when the recall started), ``returned`` (by an event after it started); and the holding
+    enterprises by id. A frame, not a record per pack: a batch is 100,000 packs."""
+
+    packs: pl.DataFrame
+    enterprises: dict[int, Enterprise] = field(default_factory=dict)
 
     @property
-    def held(self) -> list[PackState]:
-        return [p for p in self.packs if p.status not in GONE]
+    def held(self) -> pl.DataFrame:
+        return self.packs.filter(~pl.col("status").is_in(sorted(GONE)))
 
     @property
-    def dispensed(self) -> list[PackState]:
-        return [p for p in self.packs if p.status == "dispensed"]
+    def dispensed(self) -> pl.DataFrame:
+        return self.packs.filter(pl.col("status") == "dispensed")
 
-    def holders(self) -> dict[int | None, list[PackState]]:
-        out: dict[int | None, list[PackState]] = {}
-        for pack in self.held:
-            out.setdefault(pack.holder.id if pack.holder else None, []).append(pack)
-        return out
+    def holders(self) -> dict[int | None, tuple[int, int]]:
+        """(packs held, of which returned) per holder; ``None`` for packs with no known holder."""
+        counts = self.held.group_by("holder_id").agg(
+            held=pl.len(), returned=pl.col("returned").sum()
+        )
+        return {h: (n, r) for h, n, r in counts.iter_rows()}
+
+    def makers(self) -> Counter[int]:
+        counts = self.packs.drop_nulls("maker_id").group_by("maker_id").agg(n=pl.len())
+        return Counter(dict(counts.iter_rows()))
 
 
 def _is_return_step(event: TraceEvent, maker_id: int | None) -> bool:
@@ -194,13 +195,7 @@ def _scope(session: Session, states: pl.DataFrame) -> Scope:
     holders = {
         e.id: e for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(holder_ids)))
     }
-    scope = Scope()
-    scope.packs = [
-        PackState(epc=epc, maker_id=maker_id, holder=holders.get(holder_id or 0),
-                  status=status, returned=returned)
-        for epc, maker_id, holder_id, status, returned in states.iter_rows()
-    ]  # fmt: skip
-    return scope
+    return Scope(states, holders)
 
 
 def _registry_batch(session: Session, batch: ParsedCode) -> tuple[Batch | None, str]:
@@ -227,7 +222,7 @@ def start_recall(
     registry_batch, note = _registry_batch(session, batch)
     now = utcnow()
     scope = assess_now(session, batch)
-    makers = Counter(p.maker_id for p in scope.packs if p.maker_id is not None)
+    makers = scope.makers()
     maker_id = registry_batch.enterprise_id if registry_batch else None
     if maker_id is None and makers:
         maker_id = makers.most_common(1)[0][0]
@@ -259,8 +254,8 @@ def start_recall(
         registry_note=note,
     )
     recall.tasks = [
-        TraceRecallTask(enterprise_id=holder, packs_held=len(packs), packs_returned=0)
-        for holder, packs in scope.holders().items()
+        TraceRecallTask(enterprise_id=holder, packs_held=held, packs_returned=0)
+        for holder, (held, _) in sorted(scope.holders().items(), key=lambda h: h[0] or 0)
         if holder is not None
     ]
     session.add(recall)
@@ -302,8 +297,7 @@ def recall_progress(session: Session, actor: Actor, recall_id: int) -> RecallRep
     before = _recall_audit(recall)
     changed = False
     for task in recall.tasks:
-        packs = holders.get(task.enterprise_id, [])
-        returned = sum(p.returned for p in packs)
+        _, returned = holders.get(task.enterprise_id, (0, 0))
         status = RecallStatus.DONE if returned >= task.packs_held else RecallStatus.OPEN
         if (task.packs_returned, task.status) != (returned, status):
             task.packs_returned, task.status = returned, status
@@ -327,12 +321,10 @@ def recall_progress(session: Session, actor: Actor, recall_id: int) -> RecallRep
 
 def recall_json(report: RecallReport) -> dict[str, Any]:
     recall, scope = report.recall, report.scope
-    holders = scope.holders()
     by_enterprise = []
     counties: dict[str, dict[str, Any]] = {}
     for task in recall.tasks:
-        packs = holders.get(task.enterprise_id, [])
-        enterprise = packs[0].holder if packs else None
+        enterprise = scope.enterprises.get(task.enterprise_id)
         by_enterprise.append(
             {
                 "enterprise": enterprise_json(enterprise) or {"id": task.enterprise_id},
@@ -363,13 +355,14 @@ def recall_json(report: RecallReport) -> dict[str, Any]:
         "created_by": recall.created_by,
         "registry_batch_id": recall.batch_id,
         "registry_note": recall.registry_note,
-        "packs_total": len(scope.packs),
+        "packs_total": scope.packs.height,
         "packs_held": held,
         "packs_returned": returned,
         "progress": round(returned / held, 4) if held else 1.0,
-        "unlocated": [p.epc for p in holders.get(None, [])],
+        "unlocated": scope.held.filter(pl.col("holder_id").is_null())["pack"].to_list(),
         "dispensed": [
-            {"epc": p.epc, "enterprise": enterprise_json(p.holder)} for p in scope.dispensed
+            {"epc": pack, "enterprise": enterprise_json(scope.enterprises.get(holder_id or 0))}
+            for pack, holder_id in scope.dispensed.select("pack", "holder_id").iter_rows()
         ],
         "holders": by_enterprise,
         "counties": sorted(counties.values(), key=lambda c: str(c["region_code"])),
