@@ -20,6 +20,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import True_
 
 from yaojian.auth.actor import Actor
 from yaojian.auth.models import Role
@@ -94,7 +95,12 @@ AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
 
 def scoped(stmt: AnySelect, actor: Actor, model: type[Any]) -> AnySelect:
-    return stmt.where(visibility_clause(actor, model))
+    clause = visibility_clause(actor, model)
+    # Unchanged when everything is visible: a statement built once keeps its cache key, which
+    # SQLAlchemy would otherwise derive again, walking the whole statement, on every call.
+    if isinstance(clause, True_):
+        return stmt
+    return stmt.where(clause)
 
 
 def get_visible(session: Session, actor: Actor, model: type[T], key: Any, what: str) -> T:

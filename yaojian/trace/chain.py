@@ -3,22 +3,27 @@
 An event on a container applies to every pack inside it between the aggregation that packed
 it (AggregationEvent ADD) and the one that unpacked it (DELETE naming the pack, or naming only
 the parent, which empties it). Containers nest (pack → case → pallet) up to ``MAX_DEPTH``.
+
+A chain is one statement: a recursive walk from the pack up through every container an
+aggregation ever named it in, then every visible event naming the pack or one of those
+containers, with its party and county. The windows (which container events fall while the pack
+was inside) are worked out here, in Python, from those rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, String, bindparam, cast, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from yaojian.auth.actor import Actor
 from yaojian.auth.scope import scoped
-from yaojian.registry.models import Enterprise
+from yaojian.registry.models import Enterprise, Region
 from yaojian.trace.codes import ParsedCode, parse_code
 from yaojian.trace.models import TraceEvent, TraceEventEpc
 
@@ -43,11 +48,52 @@ STATUS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class ChainEvent:
+    """What a chain needs of a stored event (never its body)."""
+
+    id: int
+    event_hash: str
+    event_type: str
+    action: str | None
+    event_time: dt.datetime
+    record_time: dt.datetime
+    biz_step: str | None
+    disposition: str | None
+    read_point: str | None
+    biz_location: str | None
+    enterprise_id: int | None
+
+
+EVENT_COLUMNS = tuple(getattr(TraceEvent, f) for f in ChainEvent.__slots__)
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """The registry's enterprise behind an event: who, and in which county."""
+
+    id: int
+    name: str
+    credit_code: str
+    region_code: str
+    county: str
+
+    @classmethod
+    def of(cls, enterprise: Enterprise) -> Party:
+        return cls(enterprise.id, enterprise.name, enterprise.credit_code,
+                   enterprise.region_code, enterprise.region.name)  # fmt: skip
+
+
+ROW_COLUMNS = (TraceEventEpc.epc, TraceEventEpc.role)
+PARTY_COLUMNS = (Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.region_code,
+                 Region.name)  # fmt: skip
+
+
 @dataclass
 class Step:
-    event: TraceEvent
+    event: ChainEvent
     via: str | None  # the container the event happened to, when not the pack itself
-    enterprise: Enterprise | None
+    enterprise: Party | None
 
 
 @dataclass
@@ -76,7 +122,7 @@ class Chain:
         return Chain(code=self.code, steps=steps, containers=self.containers)
 
     @property
-    def custodian(self) -> Enterprise | None:
+    def custodian(self) -> Party | None:
         """The enterprise where the pack was last seen at a business location."""
         for step in reversed(self.steps):
             if step.event.biz_location and step.enterprise is not None:
@@ -91,7 +137,7 @@ def joined_to_event() -> ColumnElement[bool]:
     )
 
 
-def _is_aggregation(event: TraceEvent, action: str) -> bool:
+def _is_aggregation(event: ChainEvent, action: str) -> bool:
     return event.event_type == "AggregationEvent" and event.action == action
 
 
@@ -126,17 +172,19 @@ def contents_at(
 class _Row:
     """An event naming an identifier, with what the chain needs of the event's other rows."""
 
-    event: TraceEvent
+    event: ChainEvent
     epc: str
     role: str
     parent: str | None  # of an aggregation naming ``epc`` as a child
     # of an aggregation naming ``epc`` as the parent
     children: set[str] = field(default_factory=set)
+    party: Party | None = None
 
 
-@lru_cache(maxsize=1)
-def _level_statement() -> Select[TraceEvent, str, str, str, str]:
-    """Built once: composing the aliased self-join costs more than running it."""
+def _rows_naming(epcs: Any) -> Select[Any]:
+    """Every event naming one of ``epcs`` (a column or an expanding parameter) directly, with,
+    per row, the other side of an aggregation: the parent of a packing naming it as a child,
+    the children of one naming it as the parent; and the event's party and county."""
     other = aliased(TraceEventEpc)
     same_event = (other.event_id == TraceEventEpc.event_id) & (
         other.event_time == TraceEventEpc.event_time
@@ -146,37 +194,66 @@ def _level_statement() -> Select[TraceEvent, str, str, str, str]:
         | ((TraceEventEpc.role == "parent") & (other.role == "child"))
     ) & (TraceEvent.event_type == "AggregationEvent")  # fmt: skip
     return (
-        select(TraceEvent, TraceEventEpc.epc, TraceEventEpc.role, other.role, other.epc)
+        select(*EVENT_COLUMNS, *ROW_COLUMNS, other.role, other.epc, *PARTY_COLUMNS)
         .join(TraceEventEpc, joined_to_event())
         .outerjoin(other, related)
-        .where(
-            TraceEventEpc.epc.in_(bindparam("epcs", expanding=True)),
-            TraceEventEpc.role.in_(DIRECT_ROLES),
-        )
+        .outerjoin(Enterprise, Enterprise.id == TraceEvent.enterprise_id)
+        .outerjoin(Region, Region.code == Enterprise.region_code)
+        .where(TraceEventEpc.epc.in_(epcs), TraceEventEpc.role.in_(DIRECT_ROLES))
         .order_by(TraceEvent.event_time, TraceEvent.id)
     )
 
 
-def _level(session: Session, actor: Actor, epcs: Collection[str]) -> list[_Row]:
-    """Every visible event naming one of ``epcs``, with, in the same statement, the parent of
-    each packing that names one as a child and the children of each unpacking of one.
+@lru_cache(maxsize=1)
+def _level_statement() -> Select[Any]:
+    """Built once: composing the aliased self-join costs more than running it."""
+    return _rows_naming(bindparam("epcs", expanding=True))
 
-    One statement per level of packing keeps a pack's chain to a handful of round trips.
-    """
-    if not epcs:
-        return []
-    stmt = scoped(_level_statement(), actor, TraceEvent)
-    result = session.execute(stmt, {"epcs": sorted(epcs)})
+
+@lru_cache(maxsize=1)
+def _chain_statement() -> Select[Any]:
+    """The pack (``:code``) and every container above it, walked in the database, then
+    :func:`_rows_naming` for all of them at once. Built once."""
+    child, parent = aliased(TraceEventEpc), aliased(TraceEventEpc)
+    # Typed as the column, so that the walk's two halves agree on PostgreSQL.
+    start = cast(bindparam("code", type_=String), TraceEventEpc.epc.type)
+    walk = select(start.label("epc"), literal(0).label("depth")).cte("walk", recursive=True)
+    same_event = (parent.event_id == child.event_id) & (parent.event_time == child.event_time)
+    walk = walk.union(
+        select(parent.epc, walk.c.depth + 1)
+        .join(child, child.epc == walk.c.epc)
+        .join(parent, same_event & (parent.role == "parent"))
+        .where(child.role == "child", walk.c.depth < MAX_DEPTH)
+    )
+    return _rows_naming(select(walk.c.epc).distinct().scalar_subquery())
+
+
+def _collect(result: Iterable[Any]) -> list[_Row]:
     rows: dict[tuple[int, str, str], _Row] = {}
-    for event, epc, role, other_role, other_epc in result:
-        row = rows.get((event.id, epc, role))
+    width = len(EVENT_COLUMNS)
+    for values in result:
+        epc, role, other_role, other_epc = values[width : width + 4]
+        event_id = values[0]
+        row = rows.get((event_id, epc, role))
         if row is None:
-            row = rows[(event.id, epc, role)] = _Row(event, epc, role, None)
+            party_id = values[width + 4]
+            party = Party(*values[width + 4 :]) if party_id is not None else None
+            row = rows[(event_id, epc, role)] = _Row(
+                ChainEvent(*values[:width]), epc, role, None, party=party
+            )
         if other_role == "parent":
             row.parent = other_epc
         elif other_role == "child" and other_epc is not None:
             row.children.add(other_epc)
     return list(rows.values())
+
+
+def _level(session: Session, actor: Actor, epcs: Collection[str]) -> list[_Row]:
+    """Every visible event naming one of ``epcs``, as :func:`_rows_naming` gives them."""
+    if not epcs:
+        return []
+    stmt = scoped(_level_statement(), actor, TraceEvent)
+    return _collect(session.execute(stmt, {"epcs": sorted(epcs)}))
 
 
 def chain_of(session: Session, actor: Actor, text: str) -> Chain:
@@ -185,19 +262,19 @@ def chain_of(session: Session, actor: Actor, text: str) -> Chain:
 
 
 def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
-    """The chain of an already parsed code.
-
-    One statement per level of packing (the pack's rows, then its cases', then their
-    pallets'), one for the enterprises, and never an event's body.
-    """
+    """The chain of an already parsed code: one statement, then the windows of its containers."""
     chain = Chain(code=code)
-    rows = _level(session, actor, [code.canonical])
+    stmt = scoped(_chain_statement(), actor, TraceEvent)
+    by_epc: dict[str, list[_Row]] = {}
+    for row in _collect(session.execute(stmt, {"code": code.canonical})):
+        by_epc.setdefault(row.epc, []).append(row)
+    rows = by_epc.get(code.canonical, [])
     seen: set[int] = set()
-    steps: list[tuple[TraceEvent, str | None]] = []
+    steps: list[tuple[_Row, str | None]] = []
     for row in rows:
         if row.event.id not in seen:
             seen.add(row.event.id)
-            steps.append((row.event, None))
+            steps.append((row, None))
     start = dt.datetime.min.replace(tzinfo=dt.UTC)
     window = {code.canonical: [(start, NEVER)]}
     for _ in range(MAX_DEPTH):
@@ -205,18 +282,15 @@ def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
                     and _is_aggregation(r.event, "ADD")]  # fmt: skip
         if not packings:
             break
-        container_rows = _level(session, actor, {r.parent for r in packings if r.parent})
-        by_container: dict[str, list[_Row]] = {}
-        for row in container_rows:
-            by_container.setdefault(row.epc, []).append(row)
         next_window: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
         for packing in packings:
             container = packing.parent or ""
+            container_rows = by_epc.get(container, [])
             packed = packing.event.event_time
             unpacked = min(
                 (
                     r.event.event_time
-                    for r in by_container.get(container, [])
+                    for r in container_rows
                     if r.role == "parent"
                     and _is_aggregation(r.event, "DELETE")
                     and r.event.event_time >= packed
@@ -231,22 +305,17 @@ def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
                     continue
                 if container not in chain.containers:
                     chain.containers.append(container)
-                for row in by_container.get(container, []):
+                for row in container_rows:
                     fits = row.role in ("epc", "parent") and lo <= row.event.event_time < hi
                     if fits and row.event.id not in seen:
                         seen.add(row.event.id)
-                        steps.append((row.event, container))
+                        steps.append((row, container))
                 next_window.setdefault(container, []).append((lo, hi))
-        rows = [r for r in container_rows if r.epc in next_window]
+        rows = sorted((r for epc in next_window for r in by_epc.get(epc, [])),
+                      key=lambda r: (r.event.event_time, r.event.id))  # fmt: skip
         window = next_window
-    steps.sort(key=lambda pair: (pair[0].event_time, pair[0].id))
-    owners = {e.enterprise_id for e, _ in steps if e.enterprise_id is not None}
-    enterprises = {
-        e.id: e for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(owners)))
-    } if owners else {}  # fmt: skip
-    chain.steps = [
-        Step(event, via, enterprises.get(event.enterprise_id or 0)) for event, via in steps
-    ]
+    steps.sort(key=lambda pair: (pair[0].event.event_time, pair[0].event.id))
+    chain.steps = [Step(row.event, via, row.party) for row, via in steps]
     return chain
 
 
@@ -276,14 +345,16 @@ def chain_json(chain: Chain) -> dict[str, Any]:
     }
 
 
-def enterprise_json(enterprise: Enterprise | None) -> dict[str, Any] | None:
+def enterprise_json(party: Party | Enterprise | None) -> dict[str, Any] | None:
     """The party of a trace answer: who, and in which county."""
-    if enterprise is None:
+    if party is None:
         return None
+    if isinstance(party, Enterprise):
+        party = Party.of(party)
     return {
-        "id": enterprise.id,
-        "name": enterprise.name,
-        "credit_code": enterprise.credit_code,
-        "region_code": enterprise.region_code,
-        "county": enterprise.region.name,
+        "id": party.id,
+        "name": party.name,
+        "credit_code": party.credit_code,
+        "region_code": party.region_code,
+        "county": party.county,
     }

@@ -34,7 +34,7 @@ from yaojian.kit.timeutil import utcnow
 from yaojian.registry.choices import ReleaseStatus
 from yaojian.registry.models import Batch, Enterprise, Product
 from yaojian.trace.batch_scope import pack_states, pack_states_now
-from yaojian.trace.chain import enterprise_json, joined_to_event
+from yaojian.trace.chain import ChainEvent, enterprise_json, joined_to_event
 from yaojian.trace.codes import CodeKind, ParsedCode, parse_code
 from yaojian.trace.models import (
     RecallLevel,
@@ -165,7 +165,7 @@ class Scope:
         return Counter(dict(counts.iter_rows()))
 
 
-def _is_return_step(event: TraceEvent, maker_id: int | None) -> bool:
+def _is_return_step(event: ChainEvent, maker_id: int | None) -> bool:
     """An event that sends a pack back: a return disposition, or a return step at its maker."""
     if event.disposition in RETURN_DISPOSITIONS:
         return True
