@@ -22,7 +22,7 @@ from yaojian.registry.models import Enterprise, Licence, Person, Product, Region
 from yaojian.signals.models import RiskSignal, SubjectType
 from yaojian.trace.detectors import KINDS
 from yaojian.trace.evaluation import evaluate
-from yaojian.trace.models import TracePlantedAnomaly, TraceRecall
+from yaojian.trace.models import TraceLocation, TracePlantedAnomaly, TraceRecall
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -110,6 +110,10 @@ def test_the_small_province_is_valid_realistic_and_covers_every_county(session: 
     ent1 = session.get(Enterprise, users["ent1"].enterprise_id)
     assert ent1 is not None and ent1.region_code == "330106"
     assert session.scalars(select(Product).where(Product.holder_id == ent1.id)).first() is not None
+    # ent1 can capture its own events at once: its location is registered.
+    assert session.scalars(
+        select(TraceLocation).where(TraceLocation.enterprise_id == ent1.id)
+    ).all()
     assert verify(session).ok
 
     # Every detector kind is planted a handful of times, and the detectors (run by the

@@ -63,3 +63,30 @@ def test_the_same_pack_is_found_from_its_barcode_text(client: TestClient, sessio
     assert len(hri["events"]) == len(urn["events"]) == 8
     bad = client.get(f"/api/v1/trace/codes/(01){gtin[:-1]}0(21)101", headers=headers)
     assert bad.status_code == 422 and bad.json()["invalid-params"][0]["name"] == "code"
+
+
+def test_the_chain_page_names_steps_and_dispositions_in_the_readers_language(
+    client: TestClient, session: Session
+) -> None:
+    headers = _setup(client, session)
+    pharmacy = headers.pop("_pharmacy")
+    client.cookies.clear()
+    user = make_user(session, Role.PROVINCE_REGULATOR, region_code="330000")
+    session.commit()
+    client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    page = client.get("/trace/codes", params={"code": flows.PACKS[0]}).text
+    for words in (
+        "赋码",
+        "装箱 · 装入",
+        "发货",
+        "收货",
+        "拆箱 · 拆出",
+        "调配/售出",
+        "已售出/已使用",
+    ):
+        assert words in page, words
+    assert pharmacy in page and "commissioning" not in page
+    unreadable = client.get("/trace/codes", params={"code": "(01)12345"}).text
+    assert "无法识别该码" in unreadable
+    english = client.get("/trace/codes", params={"code": flows.PACKS[0], "lang": "en"}).text
+    assert "commissioning" in english and "packing · 装入" not in english

@@ -34,7 +34,7 @@ from yaojian.demo.inspections import generate_inspections
 from yaojian.demo.pv_reports import generate_reports
 from yaojian.demo.sampling import generate_samplings
 from yaojian.demo.trace_anomalies import plant_anomalies
-from yaojian.demo.trace_flows import generate_flows
+from yaojian.demo.trace_flows import ensure_locations, generate_flows
 from yaojian.pv.indicators import Period
 from yaojian.pv.models import PairStatistic, ReportCategory
 from yaojian.pv.review import run_analysis
@@ -230,6 +230,8 @@ def generate(
         )  # fmt: skip
         result.accounts.append((username, account_role.value, region))
     demo_enterprise_id = enterprise_ids[-1]
+    # Its trace location, so that the enterprise account can capture its own events at once.
+    ensure_locations(session, {demo_enterprise_id})
     create_user(
         session, actor, username=DEMO_ENTERPRISE_USER, password=password, role=Role.ENTERPRISE,
         enterprise_id=demo_enterprise_id, display_name=enterprise_rows[-1]["name"],

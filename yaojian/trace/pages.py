@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
@@ -13,7 +14,8 @@ from yaojian.trace.chain import chain_of
 from yaojian.trace.coverage import coverage
 from yaojian.trace.models import RecallLevel
 from yaojian.trace.verify import check_text, verify
-from yaojian.web.deps import ActorDep, LoggedInDep, SessionDep
+from yaojian.trace.vocabulary import cbv_label
+from yaojian.web.deps import ActorDep, LocaleDep, LoggedInDep, SessionDep
 from yaojian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -30,10 +32,12 @@ def follow(
     request: Request,
     session: SessionDep,
     actor: LoggedInDep,
+    locale: LocaleDep,
     code: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     request.state.actor = actor
-    context: dict[str, Any] = {"code": code, "chain": None, "error": None}
+    cbv = partial(cbv_label, locale=locale)
+    context: dict[str, Any] = {"code": code, "chain": None, "error": None, "cbv": cbv}
     if code:
         try:
             context["chain"] = chain_of(session, actor, code)
