@@ -233,6 +233,7 @@ class _Register:
         self.states: dict[str, PackState] = {}
         self.inside: dict[str, set[str]] = {}
         self.changed: set[str] = set()
+        self.stored: set[str] = set()  # identifiers the table already has a row for
 
     def _take(self, frame: pl.DataFrame) -> list[PackState]:
         taken = []
@@ -244,6 +245,7 @@ class _Register:
                 state.expiry = dt.date.fromisoformat(str(state.expiry))
             if state.epc not in self.states:
                 self.states[state.epc] = state
+                self.stored.add(state.epc)
                 if state.parent:
                     self.inside.setdefault(state.parent, set()).add(state.epc)
                 taken.append(state)
@@ -358,19 +360,22 @@ class _Register:
             return
         s = self.state(child)
         seen = seen_from_inside(self.states, parent, s.packed_at)
-        # What the container saw while the pack was in it stays with the pack.
-        for side in ("own", "out"):
-            status_mark = _mark(getattr(s, f"{side}_status_at"), getattr(s, f"{side}_status_event"))
-            if seen.status_mark is not None and _later(seen.status_mark, status_mark):
-                setattr(s, f"{side}_status", seen.status)
-                setattr(s, f"{side}_status_at", seen.status_mark[0])
-                setattr(s, f"{side}_status_event", seen.status_mark[1])
-            holder_mark = _mark(getattr(s, f"{side}_holder_at"), getattr(s, f"{side}_holder_event"))
-            if seen.holder_mark is not None and _later(seen.holder_mark, holder_mark):
-                setattr(s, f"{side}_holder_id", seen.holder_id)
-                setattr(s, f"{side}_holder_region", seen.holder_region)
-                setattr(s, f"{side}_holder_at", seen.holder_mark[0])
-                setattr(s, f"{side}_holder_event", seen.holder_mark[1])
+        # What the container saw while the pack was in it stays with the pack (both sides).
+        if seen.status_mark is not None:
+            at, event = seen.status_mark
+            if _later(seen.status_mark, _mark(s.own_status_at, s.own_status_event)):
+                s.own_status, s.own_status_at, s.own_status_event = seen.status, at, event
+            if _later(seen.status_mark, _mark(s.out_status_at, s.out_status_event)):
+                s.out_status, s.out_status_at, s.out_status_event = seen.status, at, event
+        if seen.holder_mark is not None:
+            at, event = seen.holder_mark
+            holder, region = seen.holder_id, seen.holder_region
+            if _later(seen.holder_mark, _mark(s.own_holder_at, s.own_holder_event)):
+                s.own_holder_id, s.own_holder_region = holder, region
+                s.own_holder_at, s.own_holder_event = at, event
+            if _later(seen.holder_mark, _mark(s.out_holder_at, s.out_holder_event)):
+                s.out_holder_id, s.out_holder_region = holder, region
+                s.out_holder_at, s.out_holder_event = at, event
         s.parent, s.unpacked_at = None, when
         self.inside.get(parent, set()).discard(child)
 
@@ -379,7 +384,10 @@ class _Register:
         if not rows:
             return 0
         if is_postgres(self.session):
-            _write_postgres(self.session, rows)
+            # Under the register lock, an identifier not read is not in the table: new rows
+            # are copied straight in, and only the changed ones go through the upsert.
+            _write_postgres(self.session, [r for r in rows if r.epc in self.stored],
+                            [r for r in rows if r.epc not in self.stored])  # fmt: skip
         else:
             _write_sqlite(self.session, rows)
         return len(rows)
@@ -398,18 +406,26 @@ def advance(session: Session, events: Sequence[StateEvent]) -> int:
     return register.write()
 
 
-def _write_postgres(session: Session, rows: Sequence[PackState]) -> None:
+def _write_postgres(
+    session: Session, changed: Sequence[PackState], new: Sequence[PackState]
+) -> None:
     raw = session.connection().connection.driver_connection
     assert raw is not None
     columns = ", ".join(COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
     with raw.cursor() as cursor:
+        if new:
+            with cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:
+                for row in new:
+                    copy.write_row(_values(row))
+        if not changed:
+            return
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS _pack_state_in (LIKE {TABLE}) ON COMMIT DELETE ROWS"
         )
         cursor.execute("TRUNCATE _pack_state_in")
         with cursor.copy(f"COPY _pack_state_in ({columns}) FROM STDIN") as copy:
-            for row in rows:
+            for row in changed:
                 copy.write_row(_values(row))
         cursor.execute(
             f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM _pack_state_in "
