@@ -3,7 +3,7 @@
 The answer names the product, its approval holder, batch and expiry and a plain status, but
 never where the pack has been or who holds it now (custody is commercial information).
 The answer comes from the pack register (:mod:`yaojian.trace.pack_state`), which capture keeps
-equal to what the pack's chain concludes, so a verification is two indexed reads.
+equal to what the pack's chain concludes, so a verification is one statement of indexed reads.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, or_, select
+from sqlalchemy import Select, String, and_, bindparam, cast, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from yaojian.auth.actor import system_actor
@@ -21,9 +21,10 @@ from yaojian.kit.errors import InvalidInput
 from yaojian.kit.timeutil import today_local
 from yaojian.registry.choices import ReleaseStatus
 from yaojian.registry.models import Batch, Enterprise, Product
-from yaojian.trace.chain import STATUS, chain_for
+from yaojian.trace.chain import MAX_DEPTH, STATUS, chain_for
 from yaojian.trace.codes import parse_code
-from yaojian.trace.pack_state import effective, needs_chain, read_states
+from yaojian.trace.models import TracePackState
+from yaojian.trace.pack_state import COLUMNS, PackState, effective, needs_chain
 
 # A chain, when one must be read, is read as the platform and reduced to what the public may know.
 _READER = system_actor("trace.verify")
@@ -58,45 +59,78 @@ class Verification:
 
 
 @lru_cache(maxsize=1)
-def _product_statement() -> Select[str, str | None, str, ReleaseStatus, str]:
-    """Built once: the product a code names, its approval holder, and the batch of the lot."""
-    lot_batch = and_(
-        Batch.product_id == Product.id, Batch.batch_number == bindparam("lot", type_=String)
+def _verify_statement() -> Select[Any]:
+    """Built once: everything a verification reads, in one statement.
+
+    The register rows of the pack (``:code``) and of every container around it, each beside
+    the product the code names (by GTIN, UDI-DI or 药品标识码), its approval holder and the
+    batch of the lot (the code's own ``:lot``, else the lot the register has for the pack);
+    one row of NULL states when the register has never seen the code. A single statement is
+    a consistent read without a transaction, and one round trip on the busiest public path.
+    """
+    table = TracePackState.__table__
+    code = bindparam("code", type_=String)
+    up = select(cast(code, table.c.epc.type).label("epc"), literal(0).label("depth")).cte(
+        "up", recursive=True
     )
-    return (
+    up = up.union_all(
+        select(table.c.parent, (up.c.depth + 1).label("depth"))
+        .join(up, table.c.epc == up.c.epc)
+        .where(table.c.parent.is_not(None), up.c.depth < MAX_DEPTH)
+    )
+    states = (
+        select(*(table.c[c] for c in COLUMNS))
+        .where(table.c.epc.in_(select(up.c.epc)))
+        .subquery("states")
+    )
+    own_lot = select(table.c.lot).where(table.c.epc == code).scalar_subquery()
+    lot = func.coalesce(bindparam("lot", type_=String), own_lot)
+    gtin = bindparam("gtin", type_=String)
+    item = (
         select(
-            Product.name,
+            Product.name.label("product"),
             Product.approval_number,
-            Enterprise.name,
+            Enterprise.name.label("holder"),
             Batch.release_status,
             Batch.status_reason,
         )
         .outerjoin(Enterprise, Enterprise.id == Product.holder_id)
-        .outerjoin(Batch, lot_batch)
+        .outerjoin(Batch, and_(Batch.product_id == Product.id, Batch.batch_number == lot))
         .where(
             or_(
-                Product.gtin == bindparam("gtin", type_=String),
-                Product.udi_di == bindparam("gtin", type_=String),
+                Product.gtin == gtin,
+                Product.udi_di == gtin,
                 Product.cn_prefix == bindparam("prefix", type_=String),
             )
         )
         .limit(1)
+        .subquery("item")
+    )
+    one = select(literal(1).label("one")).subquery("one")
+    return (
+        select(*item.c, *states.c)
+        .select_from(one)
+        .outerjoin(item, true())
+        .outerjoin(states, true())
     )
 
 
 def verify(session: Session, text: str) -> Verification:
-    """Two reads: the pack register (the pack and its containers), then product and batch."""
+    """One read (:func:`_verify_statement`): the pack register and the product and batch."""
     code = parse_code(text)
-    states = read_states(session, [code.canonical])
+    params = {
+        "code": code.canonical,
+        "gtin": code.gtin,
+        "prefix": code.cn_product_prefix,
+        "lot": code.lot or None,
+    }
+    rows = session.connection().execute(_verify_statement(), params).all()
+    name, approval_number, holder, release, status_reason = rows[0][:5]
+    states = {row[5]: PackState(*row[5:]) for row in rows if row[5] is not None}
     seen = effective(states, code.canonical)
     own = states.get(code.canonical)
     lot = code.lot or (own.lot if own else None)
     expiry = code.expiry or (own.expiry if own else None)
-    product = None
-    if code.gtin or code.cn_product_prefix:
-        params = {"gtin": code.gtin, "prefix": code.cn_product_prefix, "lot": lot}
-        product = session.execute(_product_statement(), params).first()
-    name, approval_number, holder, release, status_reason = product or (None,) * 5
     recalled = release is ReleaseStatus.RECALLED
     # Why the batch is under control (e.g. a failed sample).
     controlled = (

@@ -84,7 +84,17 @@ def create_app(
     )
     problems.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        with app.state.session_factory() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": yaojian.__version__}
+
+    # Routes are matched in order, router by router: the public verify, asked many times a
+    # second, comes first.
     for router in (
+        public_api,
         auth_api,
         registry_api,
         signals_api,
@@ -92,7 +102,6 @@ def create_app(
         pv_review_api,
         epcis_api,
         trace_locations_api,
-        public_api,
         trace_pages,
         shell_pages,
         registry_pages,
@@ -113,11 +122,5 @@ def create_app(
         credit_pages,
     ):
         app.include_router(router)
-
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        with app.state.session_factory() as session:
-            session.execute(text("SELECT 1"))
-        return {"status": "ok", "version": yaojian.__version__}
 
     return app
