@@ -4,10 +4,10 @@ An event on a container applies to every pack inside it between the aggregation 
 it (AggregationEvent ADD) and the one that unpacked it (DELETE naming the pack, or naming only
 the parent, which empties it). Containers nest (pack → case → pallet) up to ``MAX_DEPTH``.
 
-A chain is one statement: a recursive walk from the pack up through every container an
+A chain is two statements: a recursive walk from the pack up through every container an
 aggregation ever named it in, then every visible event naming the pack or one of those
-containers, with its party and county. The windows (which container events fall while the pack
-was inside) are worked out here, in Python, from those rows.
+containers; then the parties of those events, with their counties. The windows (which
+container events fall while the pack was inside) are worked out here, in Python.
 """
 
 from __future__ import annotations
@@ -178,13 +178,12 @@ class _Row:
     parent: str | None  # of an aggregation naming ``epc`` as a child
     # of an aggregation naming ``epc`` as the parent
     children: set[str] = field(default_factory=set)
-    party: Party | None = None
 
 
 def _rows_naming(epcs: Any) -> Select[Any]:
     """Every event naming one of ``epcs`` (a column or an expanding parameter) directly, with,
     per row, the other side of an aggregation: the parent of a packing naming it as a child,
-    the children of one naming it as the parent; and the event's party and county."""
+    the children of one naming it as the parent."""
     other = aliased(TraceEventEpc)
     same_event = (other.event_id == TraceEventEpc.event_id) & (
         other.event_time == TraceEventEpc.event_time
@@ -194,11 +193,9 @@ def _rows_naming(epcs: Any) -> Select[Any]:
         | ((TraceEventEpc.role == "parent") & (other.role == "child"))
     ) & (TraceEvent.event_type == "AggregationEvent")  # fmt: skip
     return (
-        select(*EVENT_COLUMNS, *ROW_COLUMNS, other.role, other.epc, *PARTY_COLUMNS)
+        select(*EVENT_COLUMNS, *ROW_COLUMNS, other.role, other.epc)
         .join(TraceEventEpc, joined_to_event())
         .outerjoin(other, related)
-        .outerjoin(Enterprise, Enterprise.id == TraceEvent.enterprise_id)
-        .outerjoin(Region, Region.code == Enterprise.region_code)
         .where(TraceEventEpc.epc.in_(epcs), TraceEventEpc.role.in_(DIRECT_ROLES))
         .order_by(TraceEvent.event_time, TraceEvent.id)
     )
@@ -236,11 +233,7 @@ def _collect(result: Iterable[Any]) -> list[_Row]:
         event_id = values[0]
         row = rows.get((event_id, epc, role))
         if row is None:
-            party_id = values[width + 4]
-            party = Party(*values[width + 4 :]) if party_id is not None else None
-            row = rows[(event_id, epc, role)] = _Row(
-                ChainEvent(*values[:width]), epc, role, None, party=party
-            )
+            row = rows[(event_id, epc, role)] = _Row(ChainEvent(*values[:width]), epc, role, None)
         if other_role == "parent":
             row.parent = other_epc
         elif other_role == "child" and other_epc is not None:
@@ -315,8 +308,30 @@ def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
                       key=lambda r: (r.event.event_time, r.event.id))  # fmt: skip
         window = next_window
     steps.sort(key=lambda pair: (pair[0].event.event_time, pair[0].event.id))
-    chain.steps = [Step(row.event, via, row.party) for row, via in steps]
+    parties = parties_of(session, {r.event.enterprise_id for r, _ in steps} - {None})
+    chain.steps = [
+        Step(row.event, via, parties.get(row.event.enterprise_id or 0)) for row, via in steps
+    ]
     return chain
+
+
+@lru_cache(maxsize=1)
+def _parties_statement() -> Select[int, str, str, str, str]:
+    return (
+        select(*PARTY_COLUMNS)
+        .join(Region, Region.code == Enterprise.region_code)
+        .where(Enterprise.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def parties_of(session: Session, ids: Collection[int | None]) -> dict[int, Party]:
+    """The registry's enterprises ``ids``, with their counties (one read by primary key; kept
+    apart from the chain's statement, where the planner would scan the small enterprise table
+    once per event)."""
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    return {row[0]: Party(*row) for row in session.execute(_parties_statement(), {"ids": wanted})}
 
 
 def chain_json(chain: Chain) -> dict[str, Any]:
