@@ -56,7 +56,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import text
 
-from yaojian.db import make_engine, session_factory
+from yaojian.db import make_engine, session_factory, unit_of_work
 from yaojian.settings import get_settings
 
 HERE = Path(__file__).parent
@@ -95,7 +95,9 @@ def bare_app() -> FastAPI:
 
     @app.get("/bare/verify")
     def bare_verify(code: str) -> dict[str, Any]:
-        with factory() as session:
+        # Ended with a commit, as the app's unit of work ends: a rollback would make psycopg
+        # drop its prepared statements and PostgreSQL plan the lookup again every time.
+        with unit_of_work(factory) as session:
             row = session.execute(lookup, {"code": code}).first()
         return {"code": code, "found": row is not None}
 

@@ -94,7 +94,8 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    pooling = {"pool_size": get_settings().db_pool_size, "max_overflow": 0} | kwargs
+    return create_engine(url, pool_pre_ping=True, **pooling)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -28,8 +28,15 @@ class Settings(BaseSettings):
     # A profile of argon2-cffi (argon2.profiles). The test suite sets CHEAPEST, as Django's tests
     # use a fast hasher; production keeps the RFC 9106 recommendation.
     argon2_profile: str = "RFC_9106_LOW_MEMORY"
+    # Connections each process keeps to PostgreSQL, opened as needed: as many as the web
+    # server's thread pool (AnyIO's default, 40) can use at once, so that a busy server never
+    # opens and closes a connection per request, as a pool smaller than its threads would.
+    db_pool_size: int = 40
     # Public scan-to-verify requests per client address per minute.
     verify_per_minute: int = 60
+    # Public verifications a process runs at once (in threads); more wait their turn in the
+    # event loop, which costs far less than more threads contending for the GIL.
+    verify_threads: int = 2
     # Bulk ingestion (the scale path). Empty: EPCIS documents are stored in-process by the API.
     # Set, e.g. nats://127.0.0.1:4222: the API validates, then queues the document on a JetStream
     # stream for `yaojian worker trace` processes to store.
