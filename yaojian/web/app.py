@@ -19,7 +19,7 @@ from yaojian.complaints.api import router as complaints_api
 from yaojian.complaints.pages import router as complaints_pages
 from yaojian.credit import api as credit_api
 from yaojian.credit.pages import router as credit_pages
-from yaojian.db import make_engine, session_factory
+from yaojian.db import make_engine, session_factory, unit_of_work
 from yaojian.enforcement import api as enforcement_api
 from yaojian.enforcement import pages as enforcement_pages
 from yaojian.inspection.api import router as inspection_api
@@ -87,7 +87,8 @@ def create_app(
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
-        with app.state.session_factory() as session:
+        # Ended with a commit: a rollback would drop the connection's prepared statements.
+        with unit_of_work(app.state.session_factory) as session:
             session.execute(text("SELECT 1"))
         return {"status": "ok", "version": yaojian.__version__}
 
