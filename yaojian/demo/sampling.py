@@ -138,9 +138,14 @@ def generate_samplings(
             _schedule(rng, draft, as_of)
         failing = _failing(drafts)
         _bulk_insert(session, rng, [d for d in drafts if id(d) not in failing], year)
+        # The demo county's latest failure of the year stays open, whatever the as-of date, so
+        # that its regulator always finds a follow-up on the desk.
+        here = [d for d in drafts if id(d) in failing and d.enterprise.region_code == DEMO_COUNTY]
+        latest = max(here, key=lambda d: (d.reported_on, d.sampled_on), default=None)
         for draft in drafts:
             if id(draft) in failing:
-                result.signals += _fail(session, actor, rng, draft, as_of)
+                keep = draft is latest and year == as_of.year
+                result.signals += _fail(session, actor, rng, draft, as_of, keep_open=keep)
         result.failures += len(failing)
         result.samples += len(drafts)
     record(
@@ -419,8 +424,16 @@ def _bulk_insert(session: Session, rng: random.Random, drafts: list[_Draft], yea
             session.execute(insert(TestItem), item_rows)
 
 
-def _fail(session: Session, actor: Actor, rng: random.Random, d: _Draft, as_of: dt.date) -> int:
-    """A failing sample through the services; returns 1 if its signal is new."""
+def _fail(
+    session: Session,
+    actor: Actor,
+    rng: random.Random,
+    d: _Draft,
+    as_of: dt.date,
+    keep_open: bool = False,
+) -> int:
+    """A failing sample through the services; returns 1 if its signal is new. Its follow-up is
+    closed when it is older than CLOSED_AFTER_DAYS, unless ``keep_open``."""
     assert d.received_on is not None and d.reported_on is not None
     before = session.scalar(select(func.count()).select_from(RiskSignal)) or 0
     sample = service.create_sample(
@@ -440,7 +453,8 @@ def _fail(session: Session, actor: Actor, rng: random.Random, d: _Draft, as_of: 
     sample = service.record_result(session, actor, sample.id, report)
     after = session.scalar(select(func.count()).select_from(RiskSignal)) or 0
     # Older failures have been dealt with; the recent ones are still on the county's desk.
-    if sample.follow_up is not None and (as_of - d.reported_on).days > CLOSED_AFTER_DAYS:
+    old = (as_of - d.reported_on).days > CLOSED_AFTER_DAYS
+    if sample.follow_up is not None and old and not keep_open:
         note = rng.choice(CLOSING_NOTES)
         service.close_follow_up(session, actor, sample.follow_up.id, FollowUpClose(note=note))
     return after - before

@@ -255,7 +255,8 @@ def chain_of(session: Session, actor: Actor, text: str) -> Chain:
 
 
 def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
-    """The chain of an already parsed code: one statement, then the windows of its containers."""
+    """The chain of an already parsed code: one statement for the events, one for their parties,
+    then the windows of the containers, here."""
     chain = Chain(code=code)
     stmt = scoped(_chain_statement(), actor, TraceEvent)
     by_epc: dict[str, list[_Row]] = {}
