@@ -309,7 +309,7 @@ def chain_for(session: Session, actor: Actor, code: ParsedCode) -> Chain:
                       key=lambda r: (r.event.event_time, r.event.id))  # fmt: skip
         window = next_window
     steps.sort(key=lambda pair: (pair[0].event.event_time, pair[0].event.id))
-    parties = parties_of(session, {r.event.enterprise_id for r, _ in steps} - {None})
+    parties = parties_of(session, {r.event.enterprise_id for r, _ in steps})
     chain.steps = [
         Step(row.event, via, parties.get(row.event.enterprise_id or 0)) for row, via in steps
     ]

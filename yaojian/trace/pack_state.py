@@ -459,21 +459,24 @@ def _sqlite_value(value: Any) -> Any:
 # Reading
 
 
-@lru_cache(maxsize=1)
-def _around_statement() -> Select[Any]:
-    """Built once: the rows of the given identifiers and of the containers around them, in one
-    recursive statement."""
+def around(start: Select[Any]) -> Select[Any]:
+    """The register rows of the identifiers ``start`` selects (one column, ``epc``) and of
+    every container around them, walked up the ``parent`` column in one recursive statement."""
     table = TracePackState.__table__
-    start = select(table.c.epc, literal(0).label("depth")).where(
-        table.c.epc.in_(bindparam("epcs", expanding=True))
-    )
-    up = start.cte("up", recursive=True)
+    up = select(start.subquery().c.epc, literal(0).label("depth")).cte("up", recursive=True)
     up = up.union_all(
         select(table.c.parent, (up.c.depth + 1).label("depth"))
         .join(up, table.c.epc == up.c.epc)
         .where(table.c.parent.is_not(None), up.c.depth < MAX_DEPTH)
     )
     return select(*(table.c[c] for c in COLUMNS)).where(table.c.epc.in_(select(up.c.epc)))
+
+
+@lru_cache(maxsize=1)
+def _around_statement() -> Select[Any]:
+    """Built once: :func:`around` the identifiers bound to ``:epcs``."""
+    table = TracePackState.__table__
+    return around(select(table.c.epc).where(table.c.epc.in_(bindparam("epcs", expanding=True))))
 
 
 def read_states(session: Session, epcs: Iterable[str]) -> dict[str, PackState]:

@@ -21,10 +21,10 @@ from yaojian.kit.errors import InvalidInput
 from yaojian.kit.timeutil import today_local
 from yaojian.registry.choices import ReleaseStatus
 from yaojian.registry.models import Batch, Enterprise, Product
-from yaojian.trace.chain import MAX_DEPTH, STATUS, chain_for
+from yaojian.trace.chain import STATUS, chain_for
 from yaojian.trace.codes import parse_code
 from yaojian.trace.models import TracePackState
-from yaojian.trace.pack_state import COLUMNS, PackState, effective, needs_chain
+from yaojian.trace.pack_state import PackState, around, effective, needs_chain
 
 # A chain, when one must be read, is read as the platform and reduced to what the public may know.
 _READER = system_actor("trace.verify")
@@ -70,19 +70,8 @@ def _verify_statement() -> Select[Any]:
     """
     table = TracePackState.__table__
     code = bindparam("code", type_=String)
-    up = select(cast(code, table.c.epc.type).label("epc"), literal(0).label("depth")).cte(
-        "up", recursive=True
-    )
-    up = up.union_all(
-        select(table.c.parent, (up.c.depth + 1).label("depth"))
-        .join(up, table.c.epc == up.c.epc)
-        .where(table.c.parent.is_not(None), up.c.depth < MAX_DEPTH)
-    )
-    states = (
-        select(*(table.c[c] for c in COLUMNS))
-        .where(table.c.epc.in_(select(up.c.epc)))
-        .subquery("states")
-    )
+    # Typed as the column, so that the recursive walk's two halves agree on PostgreSQL.
+    states = around(select(cast(code, table.c.epc.type).label("epc"))).subquery("states")
     own_lot = select(table.c.lot).where(table.c.epc == code).scalar_subquery()
     lot = func.coalesce(bindparam("lot", type_=String), own_lot)
     gtin = bindparam("gtin", type_=String)
