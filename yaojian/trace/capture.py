@@ -28,6 +28,7 @@ from yaojian.auth.models import Role
 from yaojian.auth.permissions import Action, authorize
 from yaojian.db import any_of, list_param, read_frame
 from yaojian.kit.errors import DomainError, FieldProblem, InvalidInput
+from yaojian.kit.gcpause import collector_paused
 from yaojian.kit.timeutil import utcnow
 from yaojian.registry.models import Enterprise
 from yaojian.trace.codes import parse_code
@@ -155,6 +156,7 @@ class Prepared:
     bad: set[int]  # indices of the events refused (kept only with ``proceed``)
 
 
+@collector_paused()
 def prepare(
     session: Session,
     actor: Actor,
@@ -229,6 +231,7 @@ def capture(
     return store(session, actor, prepared, job)
 
 
+@collector_paused()
 def store(session: Session, actor: Actor, prepared: Prepared, job: CaptureJob) -> CaptureJob:
     """Store a prepared document's valid events under the job, finish the job and audit it."""
     stored, duplicate = _store(
