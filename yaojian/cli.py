@@ -80,17 +80,25 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Server processes (YAOJIAN_WORKERS).")
+    ] = None,
 ) -> None:
     """Serve the web platform and the API."""
     import uvicorn
 
     settings = get_settings()
+    processes = workers or settings.workers
+    if reload and processes > 1:
+        err.print("[red]--reload serves one process; leave out --workers[/]")
+        raise typer.Exit(2)
     uvicorn.run(
         "yaojian.web.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=processes,
     )
 
 

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     demo_password: str = "demo"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes `serve` starts. One serves the demo; a busy public verify wants one per
+    # core (each process keeps its own connection pool and its own per-client rate limits).
+    workers: int = 1
     default_locale: str = "zh"
     # Lifetime of tokens issued by the OAuth2 password flow (scripts); machine tokens do not expire
     # unless created with an expiry.

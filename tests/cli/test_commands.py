@@ -107,3 +107,50 @@ def test_trace_evaluate_finds_every_planted_anomaly_of_the_demo_and_nothing_else
         k["kind"]: (3, 1.0, 1.0) for k in body["kinds"]
     }
     assert len(body["kinds"]) == 9 and body["missed"] == body["unexpected"] == []
+
+
+def test_serve_with_two_workers_answers_from_two_server_processes(province: Path) -> None:
+    import re
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = os.environ | {
+        "YAOJIAN_DATABASE_URL": f"sqlite:///{province / 'cli.db'}",
+        "YAOJIAN_VAR_DIR": str(province),
+    }
+    log = province / "serve.log"
+
+    def started() -> set[str]:
+        return set(re.findall(r"Started server process \[(\d+)\]", log.read_text()))
+
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "yaojian.cli", "serve", "--port", str(port), "--workers", "2"],
+            env=env, cwd=province, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline, answered = time.monotonic() + 60, False
+        while time.monotonic() < deadline and server.poll() is None:
+            if not answered:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                        answered = r.status == 200
+                except OSError:
+                    pass
+            if answered and len(started()) == 2:
+                break
+            time.sleep(0.2)
+        assert answered, log.read_text()
+        assert len(started()) == 2, log.read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_refuses_reload_with_several_workers(province: Path) -> None:
+    result = run(province, "serve", "--reload", "--workers", "2", check=False)
+    assert result.returncode == 2 and "--reload" in result.stderr
