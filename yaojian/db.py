@@ -149,19 +149,32 @@ def epoch_us(session: Session, column: str) -> str:
     return column
 
 
+# Joins the values of a bound list on PostgreSQL: a control character no identifier, hash or
+# number contains (GS1 and EPC character sets have none).
+_LIST_SEPARATOR = "\x1f"
+
+
 def any_of(session: Session, column: str, param: str, sql_type: str = "text") -> str:
     """SQL: ``column`` is one of the list bound to ``:param`` (see :func:`list_param`).
 
-    One bound array on PostgreSQL, a JSON array unpacked by ``json_each`` on SQLite: a batch of
-    100,000 codes is one parameter, not 100,000 placeholders.
+    One bound text split into an array by the server on PostgreSQL, a JSON array unpacked by
+    ``json_each`` on SQLite: a batch of 100,000 codes is one parameter, not 100,000
+    placeholders. (Bound as a Python list, psycopg quotes every element in Python: 40 ms for
+    the 10,000 hashes of a capture's duplicate check, against 1 ms to join them.)
     """
     if is_postgres(session):
-        return f"{column} = ANY(CAST(:{param} AS {sql_type}[]))"
+        return f"{column} = ANY(CAST(string_to_array(:{param}, chr(31)) AS {sql_type}[]))"
     return f"{column} IN (SELECT value FROM json_each(:{param}))"
 
 
-def list_param(session: Session, values: Sequence[Any]) -> Any:
-    return list(values) if is_postgres(session) else json.dumps(list(values))
+def list_param(session: Session, values: Sequence[str | int]) -> str:
+    """The value to bind for :func:`any_of`: strings or integers."""
+    if not is_postgres(session):
+        return json.dumps(list(values))
+    joined = _LIST_SEPARATOR.join(map(str, values))
+    if joined.count(_LIST_SEPARATOR) != max(len(values) - 1, 0):
+        raise ValueError("a value of the list contains the separator \\x1f")
+    return joined
 
 
 def read_frame(

@@ -162,6 +162,9 @@ def test_hostile_xml_is_refused(data: bytes) -> None:
         (b"<EPCISDocument/>", "document"),
         (b'{"type": "EPCISDocument", "epcisBody": {}}', "epcisBody.eventList"),
         (b"hello", "document"),
+        # Python's json reads NaN and Infinity; JSON has neither.
+        (b'{"type": "ObjectEvent", "quantity": NaN}', "document"),
+        (b'{"type": "ObjectEvent", "quantity": -Infinity}', "document"),
     ],
 )
 def test_malformed_documents_are_refused(data: bytes, field: str) -> None:

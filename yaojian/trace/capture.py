@@ -34,7 +34,7 @@ from yaojian.registry.models import Enterprise
 from yaojian.trace.codes import parse_code
 from yaojian.trace.epcis import EPCISDocument, read_document, validate
 from yaojian.trace.models import CaptureJob, JobStatus, TraceLocation
-from yaojian.trace.pack_state import advance
+from yaojian.trace.pack_state import Register
 from yaojian.trace.storage import EpcRow, EventRow, insert_events, state_event
 
 ERROR_BEHAVIOURS = ("rollback", "proceed")
@@ -150,7 +150,7 @@ class Prepared:
     """A document read, validated and authorised, ready to store."""
 
     document: EPCISDocument
-    canonical: dict[int, list[tuple[str, str | None, str | None, str]]]
+    canonical: dict[int, list[EpcRow]]  # the identifiers of each event, canonical
     locations: dict[str, tuple[int, str]]
     problems: list[FieldProblem]
     bad: set[int]  # indices of the events refused (kept only with ``proceed``)
@@ -174,11 +174,11 @@ def prepare(
         raise TooManyEvents(len(document.events), max_events)
     problems = validate(document)
     locations = _locations(session, document)
-    canonical: dict[int, list[tuple[str, str | None, str | None, str]]] = {}
+    canonical: dict[int, list[EpcRow]] = {}
     for i, event in enumerate(document.events):
         problems.extend(_authorisation_problems(actor, i, event, locations))
         try:
-            canonical[i] = [(*identify(raw), role) for raw, role in event_identifiers(event)]
+            canonical[i] = _epc_rows(event)
         except InvalidInput as exc:
             problems.append(FieldProblem(f"eventList[{i}].epc", exc.invalid_params[0].reason))
     if problems and error_behaviour == "rollback":
@@ -188,6 +188,15 @@ def prepare(
         raise error
     bad = {int(m.group(1)) for p in problems if (m := re.match(r"eventList\[(\d+)\]", p.name))}
     return Prepared(document, canonical, locations, problems, bad)
+
+
+def _epc_rows(event: dict[str, Any]) -> list[EpcRow]:
+    """The identifiers the event names, canonical, with their roles (InvalidInput if unreadable)."""
+    rows = []
+    for raw, role in event_identifiers(event):
+        epc, gtin, prefix = identify(raw)
+        rows.append(EpcRow(epc, role, gtin, prefix))
+    return rows
 
 
 def open_job(
@@ -295,7 +304,7 @@ def _authorisation_problems(
 def _store(
     session: Session,
     document: EPCISDocument,
-    canonical: dict[int, list[tuple[str, str | None, str | None, str]]],
+    canonical: dict[int, list[EpcRow]],
     locations: dict[str, tuple[int, str]],
     bad: set[int],
     job: CaptureJob,
@@ -345,10 +354,20 @@ def _store(
             "ilmd": ilmd if isinstance(ilmd, dict) else None,
             "body": event,
         }
-        epcs = [EpcRow(epc, role, gtin, prefix) for epc, gtin, prefix, role in canonical.get(i, [])]
-        rows.append(EventRow(values, epcs))
-    ids = insert_events(session, rows)
-    advance(session, [state_event(i, row) for i, row in zip(ids, rows, strict=True)])
+        rows.append(EventRow(values, canonical.get(i, [])))
+    if rows:
+        # The register is read before the events go in, and brought up to date while
+        # PostgreSQL is still taking them in (see storage.insert_events).
+        events = [state_event(0, row) for row in rows]
+        register = Register.open(session, events)
+
+        def number_and_apply(ids: list[int]) -> None:
+            for event, event_id in zip(events, ids, strict=True):
+                event.id = event_id
+            register.apply()
+
+        insert_events(session, rows, meanwhile=(number_and_apply, lambda _: register.stage()))
+        register.write()
     return len(rows), duplicate
 
 

@@ -33,6 +33,7 @@ register, so two captures cannot both read a pack's old state and each write the
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -41,6 +42,8 @@ from operator import attrgetter
 from typing import Any
 
 import polars as pl
+import psycopg
+from psycopg.copy import Copy, FileWriter
 from sqlalchemy import Select, bindparam, literal, select, text
 from sqlalchemy.orm import Session
 
@@ -106,9 +109,12 @@ _SCHEMA: dict[str, Any] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StateEvent:
-    """What the register needs of a stored event: its columns and the identifiers it names."""
+    """What the register needs of a stored event: its columns and the identifiers it names.
+
+    ``id`` may be set late: capture reads the register before its events have ids on SQLite
+    (see :class:`Register`)."""
 
     id: int
     time: dt.datetime
@@ -225,15 +231,63 @@ def effective(states: Mapping[str, PackState], epc: str) -> Seen | None:
     return Seen(status, s_mark, *holder)
 
 
-class _Register:
-    """The rows an event batch touches, read once, changed in memory, written back once."""
+class Register:
+    """The rows an event batch touches, read once, changed in memory, written back once.
 
-    def __init__(self, session: Session) -> None:
+    In steps, so that capture can do the pure-Python ones while PostgreSQL is still taking in
+    the batch's events (:func:`yaojian.trace.storage.insert_events`' ``meanwhile``):
+    :meth:`open` (lock and read: before the events' COPY), :meth:`apply` (the events, once
+    they have ids), :meth:`stage` (the rows to write, formatted for COPY) and :meth:`write`.
+    :func:`advance` runs them one after the other.
+    """
+
+    def __init__(self, session: Session, events: Sequence[StateEvent]) -> None:
         self.session = session
+        self.events = events
         self.states: dict[str, PackState] = {}
         self.inside: dict[str, set[str]] = {}
         self.changed: set[str] = set()
         self.stored: set[str] = set()  # identifiers the table already has a row for
+        self._staged: tuple[bytes, bytes] | None = None
+
+    @classmethod
+    def open(cls, session: Session, events: Sequence[StateEvent]) -> Register:
+        """Take the register lock and read the rows ``events`` touch (their ids may be unset)."""
+        if is_postgres(session):
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REGISTER_LOCK})
+        register = cls(session, events)
+        register.load_for(events)
+        return register
+
+    def apply(self) -> None:
+        """Apply the events, in event-time order (ties by id, as the chain sorts)."""
+        for event in sorted(self.events, key=lambda e: (e.time, e.id)):
+            self.apply_event(event)
+
+    def stage(self) -> None:
+        """Format the rows to write (PostgreSQL: COPY data for new rows and for changed ones)."""
+        if not is_postgres(self.session):
+            return
+        rows = [self.states[epc] for epc in sorted(self.changed)]
+        # Under the register lock, an identifier not read is not in the table: new rows are
+        # copied straight in, and only the changed ones go through the upsert.
+        self._staged = (
+            _copy_data(self.session, [r for r in rows if r.epc not in self.stored]),
+            _copy_data(self.session, [r for r in rows if r.epc in self.stored]),
+        )
+
+    def write(self) -> int:
+        """Write the changed rows; returns how many."""
+        if not self.changed:
+            return 0
+        if not is_postgres(self.session):
+            _write_sqlite(self.session, [self.states[epc] for epc in sorted(self.changed)])
+            return len(self.changed)
+        if self._staged is None:
+            self.stage()
+        assert self._staged is not None
+        _write_postgres(self.session, *self._staged)
+        return len(self.changed)
 
     def _take(self, frame: pl.DataFrame) -> list[PackState]:
         taken = []
@@ -294,7 +348,7 @@ class _Register:
         self.changed.add(epc)
         return state
 
-    def apply(self, e: StateEvent) -> None:
+    def apply_event(self, e: StateEvent) -> None:
         mark: Mark = (e.time, e.id)
         aggregation = e.event_type == "AggregationEvent"
         parent = next((epc for epc, role, _, _ in e.epcs if role == "parent"), None)
@@ -379,36 +433,28 @@ class _Register:
         s.parent, s.unpacked_at = None, when
         self.inside.get(parent, set()).discard(child)
 
-    def write(self) -> int:
-        rows = [self.states[epc] for epc in sorted(self.changed)]
-        if not rows:
-            return 0
-        if is_postgres(self.session):
-            # Under the register lock, an identifier not read is not in the table: new rows
-            # are copied straight in, and only the changed ones go through the upsert.
-            _write_postgres(self.session, [r for r in rows if r.epc in self.stored],
-                            [r for r in rows if r.epc not in self.stored])  # fmt: skip
-        else:
-            _write_sqlite(self.session, rows)
-        return len(rows)
-
 
 def advance(session: Session, events: Sequence[StateEvent]) -> int:
     """Apply newly stored events to the register; returns how many identifiers changed."""
     if not events:
         return 0
-    if is_postgres(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REGISTER_LOCK})
-    register = _Register(session)
-    register.load_for(events)
-    for event in sorted(events, key=lambda e: (e.time, e.id)):
-        register.apply(event)
+    register = Register.open(session, events)
+    register.apply()
     return register.write()
 
 
-def _write_postgres(
-    session: Session, changed: Sequence[PackState], new: Sequence[PackState]
-) -> None:
+def _copy_data(session: Session, rows: Sequence[PackState]) -> bytes:
+    """``rows`` as COPY text data, formatted without a statement running (psycopg FileWriter)."""
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    data = io.BytesIO()
+    with Copy(raw.cursor(), writer=FileWriter(data)) as copy:
+        for row in rows:
+            copy.write_row(_values(row))
+    return data.getvalue()
+
+
+def _write_postgres(session: Session, new: bytes, changed: bytes) -> None:
     raw = session.connection().connection.driver_connection
     assert raw is not None
     columns = ", ".join(COLUMNS)
@@ -416,8 +462,7 @@ def _write_postgres(
     with raw.cursor() as cursor:
         if new:
             with cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:
-                for row in new:
-                    copy.write_row(_values(row))
+                copy.write(new)
         if not changed:
             return
         cursor.execute(
@@ -425,8 +470,7 @@ def _write_postgres(
         )
         cursor.execute("TRUNCATE _pack_state_in")
         with cursor.copy(f"COPY _pack_state_in ({columns}) FROM STDIN") as copy:
-            for row in changed:
-                copy.write_row(_values(row))
+            copy.write(changed)
         cursor.execute(
             f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM _pack_state_in "
             f"ON CONFLICT (epc) DO UPDATE SET {updates}"
