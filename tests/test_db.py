@@ -61,3 +61,10 @@ def test_a_value_holding_the_list_separator_is_refused(session: Session) -> None
         pytest.skip("SQLite binds the list as JSON")
     with pytest.raises(ValueError, match="separator"):
         list_param(session, ["a\x1fb"])
+
+
+def test_a_list_with_an_empty_string_is_refused(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite binds the list as JSON")
+    with pytest.raises(ValueError, match="empty"):
+        list_param(session, ["a", ""])

@@ -90,8 +90,9 @@ def serve(
     settings = get_settings()
     processes = workers or settings.workers
     if reload and processes > 1:
-        err.print("[red]--reload serves one process; leave out --workers[/]")
+        err.print("[red]--reload serves one process: run it with one worker[/]")
         raise typer.Exit(2)
+    settings.resolved_secret_key()  # made once here, not raced for by the workers
     uvicorn.run(
         "yaojian.web.app:create_app",
         factory=True,

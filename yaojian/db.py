@@ -174,6 +174,8 @@ def list_param(session: Session, values: Sequence[str | int]) -> str:
     joined = _LIST_SEPARATOR.join(map(str, values))
     if joined.count(_LIST_SEPARATOR) != max(len(values) - 1, 0):
         raise ValueError("a value of the list contains the separator \\x1f")
+    if "" in values or None in values:  # string_to_array drops an empty last element
+        raise ValueError("a bound list holds no empty string and no None")
     return joined
 
 

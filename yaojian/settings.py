@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -55,13 +56,21 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.var_dir / "secret.key"
-        if path.exists():
-            return path.read_text().strip()
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
+        if not path.exists():
+            # Written whole under a private name, then linked into place: two processes
+            # starting at once (serve --workers) both end up with the first one's key, and no
+            # one ever reads a half-written file.
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".secret.key.{secrets.token_hex(8)}")
+            draft.write_text(secrets.token_urlsafe(48))
+            draft.chmod(0o600)
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return path.read_text().strip()
 
 
 @lru_cache

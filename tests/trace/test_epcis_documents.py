@@ -59,6 +59,37 @@ def test_cbv_words_uris_and_private_uris_are_accepted(value: str) -> None:
     assert "eventList[0].bizStep" not in _problems(doc)
 
 
+@pytest.mark.parametrize("value", ["urn:", "https:", "urn:example:step\n", "urn:example:a\x00b"])
+def test_a_private_word_needs_a_uri_with_no_control_character(value: str) -> None:
+    doc = _document()
+    doc["epcisBody"]["eventList"][0]["bizStep"] = value
+    assert "eventList[0].bizStep" in _problems(doc)
+
+
+_XML_QUANTITY = (
+    b'<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" '
+    b'creationDate="2024-01-01T00:00:00Z"><EPCISBody><EventList><ObjectEvent>'
+    b"<eventTime>2024-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00"
+    b"</eventTimeZoneOffset><epcList/><action>OBSERVE</action><quantityList><quantityElement>"
+    b"<epcClass>urn:epc:class:lgtin:4012345.012345.998877</epcClass><quantity>QTY</quantity>"
+    b"<uom>KGM</uom></quantityElement></quantityList></ObjectEvent></EventList></EPCISBody>"
+    b"</epcis:EPCISDocument>"
+)
+
+
+def test_a_number_beyond_range_is_refused_in_json() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        read_document(b'{"type": "ObjectEvent", "quantity": 1e999}')
+    assert caught.value.invalid_params[0].name == "document"
+
+
+@pytest.mark.parametrize("quantity", [b"NaN", b"INF", b"1e999"])
+def test_a_quantity_that_is_not_a_finite_number_is_refused_in_xml(quantity: bytes) -> None:
+    assert validate(read_document(_XML_QUANTITY.replace(b"QTY", b"2.5"))) == []
+    problems = validate(read_document(_XML_QUANTITY.replace(b"QTY", quantity)))
+    assert [p.name for p in problems] == ["eventList[0].quantityList[0].quantity"]
+
+
 def test_cbv_urn_is_refused_in_json_ld() -> None:
     # The GS1 JSON schema keeps EPCIS 1.x URNs out of the JSON-LD binding (XML may carry them).
     doc = _document()

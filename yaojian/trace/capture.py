@@ -35,7 +35,13 @@ from yaojian.trace.codes import parse_code
 from yaojian.trace.epcis import EPCISDocument, read_document, validate
 from yaojian.trace.models import CaptureJob, JobStatus, TraceLocation
 from yaojian.trace.pack_state import Register
-from yaojian.trace.storage import EpcRow, EventRow, insert_events, state_event
+from yaojian.trace.storage import (
+    EpcRow,
+    EventRow,
+    ensure_partitions,
+    insert_events,
+    state_event,
+)
 
 ERROR_BEHAVIOURS = ("rollback", "proceed")
 CAPTURE_LIMIT = 10_000  # events per document (GS1-EPCIS-Capture-Limit)
@@ -359,6 +365,9 @@ def _store(
         # The register is read before the events go in, and brought up to date while
         # PostgreSQL is still taking them in (see storage.insert_events).
         events = [state_event(0, row) for row in rows]
+        # New months first: creating a partition locks trace_event exclusively, which a capture
+        # waiting for the register lock (having read trace_event) would never let go of.
+        ensure_partitions(session, (r.values["event_time"] for r in rows))
         register = Register.open(session, events)
 
         def number_and_apply(ids: list[int]) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -60,8 +61,10 @@ _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$"  # RFC 3339 section 5.6
 )
 _OFFSET = re.compile(r"^[+-]((0\d|1[0-3]):[0-5]\d|14:00)$")
-# A scheme, a colon and no whitespace (RFC 3986 allows an empty rest: "urn:" is a URI).
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+# A scheme, a colon and no blank or control character (RFC 3986 allows an empty rest: "urn:"
+# is a URI); a private vocabulary word needs something after the colon.
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]*\Z")
+_PRIVATE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+\Z")
 
 
 @dataclass
@@ -102,9 +105,16 @@ def _not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not a JSON number (RFC 8259)")
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is beyond the range of a number")
+    return number
+
+
 def _read_json(raw: bytes) -> EPCISDocument:
     try:
-        doc = json.loads(raw, parse_constant=_not_json)
+        doc = json.loads(raw, parse_constant=_not_json, parse_float=_finite)
     except (ValueError, RecursionError) as exc:
         raise InvalidInput("document", f"not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
@@ -208,9 +218,11 @@ def _compact(value: str, web: str, urn: str | None = None) -> str:
 def _number(text: str) -> int | float | str:
     text = text.strip()
     try:
-        return int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
+        number = int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
     except ValueError:
         return text  # left for the schema to refuse
+    # NaN, INF and 1e999 are not numbers of the JSON-LD binding either.
+    return number if isinstance(number, int) or math.isfinite(number) else text
 
 
 class _XmlEvents:
@@ -453,7 +465,7 @@ def _cbv_problem(name: str, value: Any) -> str | None:
         return None
     if value.startswith(("https://ref.gs1.org/cbv/", "urn:epcglobal:cbv:")):
         return f"'{value}' is not a CBV 2.0 {name} URI"
-    if ":" in value and _URI.match(value):
+    if ":" in value and _PRIVATE_WORD.match(value):
         return None  # a private vocabulary, allowed by EPCIS 2.0 section 8.2.2
     return f"'{value}' is neither a CBV 2.0 {name} nor a URI"
 

@@ -346,6 +346,7 @@ class Register:
         if state is None:
             state = self.states[epc] = PackState(epc)
         self.changed.add(epc)
+        self._staged = None  # a change after stage() makes it stale
         return state
 
     def apply_event(self, e: StateEvent) -> None:
