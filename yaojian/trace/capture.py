@@ -375,7 +375,9 @@ def _store(
                 event.id = event_id
             register.apply()
 
-        insert_events(session, rows, meanwhile=(number_and_apply, lambda _: register.stage()))
+        insert_events(
+            session, rows, after_events=number_and_apply, after_identifiers=register.stage
+        )
         register.write()
     return len(rows), duplicate
 

@@ -62,9 +62,8 @@ _DATE_TIME = re.compile(
 )
 _OFFSET = re.compile(r"^[+-]((0\d|1[0-3]):[0-5]\d|14:00)$")
 # A scheme, a colon and no blank or control character (RFC 3986 allows an empty rest: "urn:"
-# is a URI); a private vocabulary word needs something after the colon.
+# is a URI).
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]*\Z")
-_PRIVATE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+\Z")
 
 
 @dataclass
@@ -465,7 +464,7 @@ def _cbv_problem(name: str, value: Any) -> str | None:
         return None
     if value.startswith(("https://ref.gs1.org/cbv/", "urn:epcglobal:cbv:")):
         return f"'{value}' is not a CBV 2.0 {name} URI"
-    if ":" in value and _PRIVATE_WORD.match(value):
+    if _URI.match(value) and not value.endswith(":"):
         return None  # a private vocabulary, allowed by EPCIS 2.0 section 8.2.2
     return f"'{value}' is neither a CBV 2.0 {name} nor a URI"
 

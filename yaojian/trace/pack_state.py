@@ -113,8 +113,8 @@ _SCHEMA: dict[str, Any] = {
 class StateEvent:
     """What the register needs of a stored event: its columns and the identifiers it names.
 
-    ``id`` may be set late: capture reads the register before its events have ids on SQLite
-    (see :class:`Register`)."""
+    ``id`` may be set late: capture reads the register before its events are stored and have
+    ids (see :class:`Register`)."""
 
     id: int
     time: dt.datetime
@@ -235,7 +235,7 @@ class Register:
     """The rows an event batch touches, read once, changed in memory, written back once.
 
     In steps, so that capture can do the pure-Python ones while PostgreSQL is still taking in
-    the batch's events (:func:`yaojian.trace.storage.insert_events`' ``meanwhile``):
+    the batch's events (:func:`yaojian.trace.storage.insert_events`' ``after_…`` work):
     :meth:`open` (lock and read: before the events' COPY), :meth:`apply` (the events, once
     they have ids), :meth:`stage` (the rows to write, formatted for COPY) and :meth:`write`.
     :func:`advance` runs them one after the other.

@@ -129,56 +129,62 @@ def ensure_partitions(session: Session, times: Iterable[dt.datetime]) -> list[st
     return made
 
 
-Meanwhile = Callable[[list[int]], object]
-
-
 def insert_events(
-    session: Session, rows: Sequence[EventRow], meanwhile: Sequence[Meanwhile] = ()
+    session: Session,
+    rows: Sequence[EventRow],
+    *,
+    after_events: Callable[[list[int]], None] | None = None,
+    after_identifiers: Callable[[], None] | None = None,
 ) -> list[int]:
     """Store the events and the identifiers they name; returns the events' ids in order.
 
-    ``meanwhile`` is work that needs the ids but not the database, such as the pack
-    register's, each called with the ids: on PostgreSQL the first once the events' rows are
-    sent and the second once the identifiers' are, while the server is still taking them in
-    (it lags the sender by up to a socket buffer, half a second a 10,000-event document, which
-    capture would otherwise spend waiting); on SQLite after the inserts.
+    The months' partitions must exist (:func:`ensure_partitions`). ``after_events`` (called
+    with the ids) and ``after_identifiers`` are work that needs no database, such as the pack
+    register's: on PostgreSQL they run once the events' rows, then the identifiers' rows, are
+    sent, while the server is still taking them in (it lags the sender by up to a socket
+    buffer, half a second a 10,000-event document, which capture would otherwise spend
+    waiting); on SQLite after the inserts.
     """
     if not rows:
         return []
     if is_postgres(session):
-        return _copy_postgres(session, rows, meanwhile)
-    ids = _insert_sqlite(session, rows)
-    for work in meanwhile:
-        work(ids)
+        ids = _copy_postgres(session, rows, after_events, after_identifiers)
+    else:
+        ids = _insert_sqlite(session, rows)
+        if after_events is not None:
+            after_events(ids)
+        if after_identifiers is not None:
+            after_identifiers()
     return ids
 
 
 def _copy_postgres(
-    session: Session, rows: Sequence[EventRow], meanwhile: Sequence[Meanwhile]
+    session: Session,
+    rows: Sequence[EventRow],
+    after_events: Callable[[list[int]], None] | None,
+    after_identifiers: Callable[[], None] | None,
 ) -> list[int]:
-    ensure_partitions(session, (r.values["event_time"] for r in rows))
     ids = list(
         session.scalars(
             text("SELECT nextval('trace_event_id_seq') FROM generate_series(1, :n)"),
             {"n": len(rows)},
         )
     )
-    waiting = list(meanwhile)
     raw = session.connection().connection.driver_connection
     assert raw is not None
     with raw.cursor() as cursor:
         with cursor.copy(f"COPY trace_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
             for event_id, row in zip(ids, rows, strict=True):
                 copy.write_row(_event_tuple(event_id, row.values))
-            if waiting:
-                waiting.pop(0)(ids)
+            if after_events is not None:
+                after_events(ids)
         with cursor.copy(f"COPY trace_event_epc ({', '.join(EPC_COLUMNS)}) FROM STDIN") as copy:
             for event_id, row in zip(ids, rows, strict=True):
                 when = row.values["event_time"]
                 for e in row.epcs:
                     copy.write_row((event_id, when, e.epc, e.role, e.gtin, e.cn_prefix))
-            while waiting:
-                waiting.pop(0)(ids)
+            if after_identifiers is not None:
+                after_identifiers()
     return ids
 
 
